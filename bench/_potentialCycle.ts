@@ -1,0 +1,126 @@
+// The cycle part of `npm run bench -- potential` (a helper module: the leading _ keeps bench/run.ts
+// from taking it for a benchmark) (bench/potential.ts explains the data): whole
+// potential-match cycles of generated groups run by `matchflow worker` processes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Job } from 'bullmq';
+import { CompatibilityScorer } from '../src/matching/compatibilityScorer.ts';
+import { compareCodePoints, encodePage, type NodeInput } from '../src/matching/encodedPage.ts';
+import { flatGroupTopK } from '../src/matching/groupTopK.ts';
+import { closeCycleQueues, potentialQueue } from '../src/potential/cycleJobs.ts';
+import { startCycle, waitForCycle } from '../src/potential/startCycle.ts';
+import type { Config } from '../src/shared/config.ts';
+import type { Pool } from '../src/shared/db.ts';
+import { syntheticPeople, type SyntheticNode } from '../src/synthetic/people.ts';
+import { insertNodes, makeGroup } from '../test/support/potentialFixture.ts';
+import { createTestEnv, type TestEnv } from '../test/support/testEnv.ts';
+import { printTable, type Row } from './potential.ts';
+
+const CLI = fileURLToPath(new URL('../bin/matchflow.js', import.meta.url));
+
+async function startWorkerProcesses(env: TestEnv, n: number): Promise<ChildProcess[]> {
+  const procs = Array.from({ length: n }, () => spawn(process.execPath, [CLI, 'worker', '--queues', 'potential'], {
+    env: { ...env.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', MATCHING_SCORING_THREADS: '1' }, stdio: ['ignore', 'ignore', 'inherit'],
+  }));
+  const queue = potentialQueue(env.cfg);
+  const deadline = Date.now() + 60_000;
+  while ((await queue.getWorkers()).length < n) {
+    if (Date.now() > deadline) throw new Error('worker processes did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return procs;
+}
+
+async function stopWorkerProcesses(procs: ChildProcess[]): Promise<void> {
+  await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
+    if (p.exitCode !== null) return resolve();
+    p.once('exit', () => resolve());
+    p.kill('SIGTERM');
+  })));
+}
+
+interface CycleRun {
+  seconds: number;
+  phases: Record<string, number>;
+  pairs: number;
+  rows: number;
+}
+
+/** Wall time of each job kind: first start to last finish. */
+function phases(jobs: Job[]): Record<string, number> {
+  const out: Record<string, [number, number]> = {};
+  for (const j of jobs) {
+    if (!j.processedOn || !j.finishedOn) continue;
+    const p = (out[j.name] ??= [Infinity, 0]);
+    p[0] = Math.min(p[0], j.processedOn);
+    p[1] = Math.max(p[1], j.finishedOn);
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, [a, b]]) => [k, (b - a) / 1000]));
+}
+
+async function runCycle(env: TestEnv, workers: number, nodes: SyntheticNode[], strategy: string): Promise<CycleRun & { groupId: string }> {
+  const group = await makeGroup(env.pool, `bench-${strategy}-${nodes.length}-${workers}`, { candidateStrategy: strategy });
+  await insertNodes(env.pool, group, nodes);
+  const procs = await startWorkerProcesses(env, workers);
+  try {
+    const t0 = Date.now();
+    const cycleId = await startCycle(env.cfg, group, { incremental: false });
+    const out = await waitForCycle(env.cfg, env.pool, group.id, cycleId, 100);
+    const seconds = (Date.now() - t0) / 1000;
+    if (out.status !== 'COMPLETED') throw new Error(`cycle ${out.status}: ${JSON.stringify(out)}`);
+    const jobs = (await potentialQueue(env.cfg).getJobs(['completed'], 0, -1)).filter((j) => (j.data as { cycleId?: string }).cycleId === cycleId);
+    const pairs = jobs.filter((j) => j.name === 'build-chunk-pair').reduce((s, j) => s + Number((j.returnvalue as { pairs: number }).pairs), 0);
+    return { seconds, phases: phases(jobs), pairs, rows: out.lastRun.edgeCount ?? 0, groupId: group.id };
+  } finally {
+    await stopWorkerProcesses(procs);
+  }
+}
+
+/** recall@K (src/matching/recall.ts's definition) of the group's rows against the exact top-K. */
+async function pipelineRecall(pool: Pool, cfg: Config, groupId: string, nodes: SyntheticNode[]): Promise<number> {
+  const sorted = [...nodes].sort((a, b) => compareCodePoints(a.referenceId, b.referenceId));
+  const exact = flatGroupTopK(new CompatibilityScorer(), { pages: [encodePage(sorted as NodeInput[])] }, cfg.topK).topK;
+  const { rows } = await pool.query<{ reference_id: string; compatibility_score: number }>(
+    'SELECT reference_id, compatibility_score FROM potential_matches WHERE group_id = $1', [groupId]);
+  const got = new Map<string, number[]>();
+  for (const r of rows) (got.get(r.reference_id) ?? got.set(r.reference_id, []).get(r.reference_id)!).push(r.compatibility_score);
+  let recalled = 0;
+  let expected = 0;
+  sorted.forEach((n, u) => {
+    const truth = exact.sorted(u);
+    if (!truth.length) return;
+    const tau = truth[truth.length - 1].score;
+    recalled += Math.min(truth.length, (got.get(n.referenceId) ?? []).filter((s) => s >= tau).length);
+    expected += truth.length;
+  });
+  return recalled / expected;
+}
+
+function phaseText(p: Record<string, number>): string {
+  const short: Record<string, string> = { 'fetch-page': 'fetch', 'build-chunk-pair': 'build', 'flush-group': 'flush', 'finalize-group': 'finalize' };
+  return Object.entries(short).map(([k, s]) => `${s} ${(p[k] ?? 0).toFixed(1)}`).join(', ');
+}
+
+export async function cycleBench(): Promise<void> {
+  const env = await createTestEnv('benchpot');
+  const rows: Row[] = [];
+  try {
+    const small = [...syntheticPeople({ count: 10_000, seed: 7, prefix: 'a' })];
+    const one = await runCycle(env, 1, small, 'metadata');
+    const two = await runCycle(env, 2, small.map((n) => ({ ...n, referenceId: `b${n.referenceId}` })), 'metadata');
+    const recall = await pipelineRecall(env.pool, env.cfg, two.groupId, small.map((n) => ({ ...n, referenceId: `b${n.referenceId}` })));
+    const big = await runCycle(env, 2, [...syntheticPeople({ count: 50_000, seed: 8, prefix: 'c' })], 'metadata');
+    for (const [label, r, w] of [['10,000 nodes, LSH, 1 worker process', one, 1], ['10,000 nodes, LSH, 2 worker processes', two, 2], ['50,000 nodes, LSH, 2 worker processes', big, 2]] as const) {
+      rows.push({ measure: `cycle ${label}: wall s`, value: r.seconds.toFixed(1), target: label.startsWith('50') ? 'target ≤ 120' : '' });
+      rows.push({ measure: `  phases (first start → last finish, s)`, value: '', target: phaseText(r.phases) });
+      rows.push({ measure: `  pairs scored; per s of build phase per process`, value: `${(r.pairs / 1e6).toFixed(1)} M`, target: `${(r.pairs / (r.phases['build-chunk-pair'] * w) / 1e6).toFixed(2)} M/s` });
+      rows.push({ measure: `  potential_matches rows`, value: r.rows.toLocaleString('en') });
+    }
+    rows.push({ measure: '10,000 nodes: throughput 2 processes / 1 process', value: (one.seconds / two.seconds).toFixed(2), target: 'target ≥ 1.6' });
+    rows.push({ measure: `LSH recall@${env.cfg.topK} vs flat, rows written by the 10,000-node cycle`, value: recall.toFixed(4), target: 'target ≥ 0.95' });
+  } finally {
+    await closeCycleQueues();
+    await env.cleanup();
+  }
+  printTable(rows);
+}

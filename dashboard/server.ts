@@ -1,0 +1,78 @@
+// Starts the dashboard: users and session key from configuration, its own PostgreSQL pool,
+// Redis connection and queue handles, an HTTP server; close() ends all of them.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../src/shared/config.ts';
+import { createPool } from '../src/shared/db.ts';
+import { logger } from '../src/shared/logger.ts';
+import { openQueue } from '../src/shared/queue.ts';
+import { QUEUE, type QueueName } from '../src/shared/queues.ts';
+import { createRedis } from '../src/shared/redis.ts';
+import { coordinationContext } from '../src/shared/coordination/context.ts';
+import { inspectCoordination } from '../src/shared/coordination/inspect.ts';
+import { createDashboardApp } from './app.ts';
+import { holdsFromSnapshot } from './holds.ts';
+import { dashboardUsers, parseDashboardUsers, type DashboardUser } from './users.ts';
+
+export interface RunningDashboard {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface StartDashboardOptions {
+  /** overrides cfg.dashboardPort (0: any free port) */
+  port?: number;
+  host?: string;
+}
+
+// Outside production an empty DASHBOARD_USERS gets a one-off operator, announced in the log,
+// rather than a dashboard nobody can open (production refuses to start instead).
+function usersOrGenerated(cfg: Config): DashboardUser[] {
+  const users = dashboardUsers(cfg);
+  if (users.length > 0) return users;
+  const password = randomBytes(12).toString('base64url');
+  logger().warn(`DASHBOARD_USERS is empty: log in as 'admin' with the one-off password ${password} (set DASHBOARD_USERS to choose users)`);
+  return parseDashboardUsers([`admin:${password}:operator`]);
+}
+
+export async function startDashboard(cfg: Config, opts: StartDashboardOptions = {}): Promise<RunningDashboard> {
+  const users = usersOrGenerated(cfg);
+  const sessionSecret = cfg.dashboardSessionSecret ? Buffer.from(cfg.dashboardSessionSecret, 'utf8') : randomBytes(32);
+  const pool = createPool(cfg);
+  // Fail a command rather than queue it while Redis is away, so pages and /readyz answer.
+  const redis = createRedis({ maxRetriesPerRequest: 1 }, cfg.redisUrl);
+  redis.on('error', (err) => logger().warn({ err: err.message }, 'dashboard redis connection error'));
+  const queues = (Object.values(QUEUE) as QueueName[]).map((name) => openQueue(cfg, name));
+  for (const q of queues) q.on('error', (err) => logger().warn({ queue: q.name, err: err.message }, 'dashboard queue connection error'));
+  const coordination = coordinationContext(cfg, redis);
+  const readHolds = async () => holdsFromSnapshot(await inspectCoordination(coordination));
+  const app = createDashboardApp({ cfg, pool, redis, queues, users, sessionSecret, readHolds });
+
+  const listenPort = opts.port ?? cfg.dashboardPort;
+  const server = opts.host === undefined ? app.listen(listenPort) : app.listen(listenPort, opts.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Open keep-alive requests get the shutdown deadline to finish, then are cut.
+        const deadline = setTimeout(() => server.closeAllConnections(), cfg.shutdownTimeoutMs);
+        await stopped;
+        clearTimeout(deadline);
+        await Promise.all(queues.map((q) => q.close()));
+        await pool.end();
+        redis.disconnect();
+      })();
+      return closing;
+    },
+  };
+}

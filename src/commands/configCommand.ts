@@ -1,0 +1,20 @@
+import { config, redactedConfig, settingsMarkdown } from '../shared/config.ts';
+import { writeReadmeConfig } from '../shared/readmeConfig.ts';
+import { EXIT, type Command } from './command.ts';
+
+export const configCommand: Command = {
+  name: 'config',
+  summary: 'print the effective configuration (secrets masked), or --markdown for every setting',
+  help: `Usage: matchflow config [--markdown | --write-readme]
+
+Prints the configuration this process would use, as JSON with secrets masked. With --markdown,
+prints the table of every environment variable, its default and meaning; --write-readme puts that
+table into README.md.`,
+  async run(argv) {
+    if (argv.includes('--write-readme')) {
+      process.stdout.write((await writeReadmeConfig()) ? 'README.md configuration table updated\n' : 'README.md already up to date\n');
+    } else if (argv.includes('--markdown')) process.stdout.write(settingsMarkdown() + '\n');
+    else process.stdout.write(JSON.stringify(redactedConfig(config()), null, 2) + '\n');
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,45 @@
+import { parseArgs } from 'node:util';
+import { config } from '../shared/config.ts';
+import { createPool } from '../shared/db.ts';
+import { logger } from '../shared/logger.ts';
+import { checkServices } from '../shared/preflight.ts';
+import { untilShutdown } from '../shared/shutdown.ts';
+import { startProbeServer } from '../ops/probeServer.ts';
+import { startImportTriggers } from '../producers/importTriggers.ts';
+import { startPotentialScheduler } from '../producers/potentialScheduler.ts';
+import { EXIT, type Command } from './command.ts';
+
+export const producerCommand: Command = {
+  name: 'producer',
+  summary: 'run the scheduler (leader lease), the enqueue HTTP API and the Kafka import consumer',
+  help: `Usage: matchflow producer [--no-scheduler] [--no-api]
+
+Runs what puts work on the queues:
+  - the potential-match scheduler: a BullMQ job scheduler on POTENTIAL_CRON (CRON_ZONE); however
+    many producers run, only the holder of the Redis leader lease plans a tick's cycles;
+  - the enqueue API on API_PORT (POST /v1/imports, GET /v1/imports/:id; bearer tokens API_TOKENS);
+  - the Kafka consumer of import requests, when KAFKA_BROKERS is set;
+  - /metrics, /healthz and /readyz on METRICS_PORT.
+SIGTERM stops them within SHUTDOWN_TIMEOUT_MS. Run several replicas for availability.
+
+Options:
+  --no-scheduler   do not plan potential-match cycles
+  --no-api         no enqueue API and no Kafka consumer`,
+  async run(argv) {
+    const { values } = parseArgs({ args: argv, options: { 'no-scheduler': { type: 'boolean', default: false }, 'no-api': { type: 'boolean', default: false } } });
+    const cfg = config();
+    if (!(await checkServices(cfg))) return EXIT.unavailable;
+    const pool = createPool(cfg);
+    const scheduler = values['no-scheduler'] ? null : await startPotentialScheduler(cfg, pool);
+    const triggers = values['no-api'] ? null : await startImportTriggers(cfg, { pool });
+    const probes = await startProbeServer(cfg);
+    logger().info({ scheduler: !!scheduler, apiPort: triggers?.api ? cfg.apiPort : null, kafka: !!triggers?.consumer, metricsPort: probes.port }, 'producer started');
+    const outcome = await untilShutdown([
+      { name: 'stop taking requests', run: async () => { probes.drain(); await triggers?.close(); } },
+      { name: 'stop the scheduler', run: async () => { await scheduler?.stop(); } },
+      { name: 'close the probe server', run: () => probes.close() },
+      { name: 'close the database pool', run: () => pool.end() },
+    ], { deadlineMs: cfg.shutdownTimeoutMs });
+    return outcome.clean ? EXIT.ok : EXIT.failed;
+  },
+};

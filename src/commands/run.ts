@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { config, type Config } from '../shared/config.ts';
+import { createPool, type Pool } from '../shared/db.ts';
+import { resolveDomain, resolveGroup, type GroupRow } from '../shared/catalog.ts';
+import { checkServices } from '../shared/preflight.ts';
+import { openQueue } from '../shared/queue.ts';
+import { JOB, QUEUE, jobId } from '../shared/queues.ts';
+import { waitForJob } from './waitForJob.ts';
+import { potentialRunStage } from '../potential/runStage.ts';
+import { EXIT, UsageError, type Command } from './command.ts';
+
+/** Starts one stage of one group now. Each pipeline adds its stage here. */
+export interface RunStage {
+  describe: string;
+  start(cfg: Config, pool: Pool, group: GroupRow, opts: { wait: boolean; force: boolean }): Promise<number>;
+}
+
+const perfectStage: RunStage = {
+  describe: 'enqueue perfect-match-group (runs only if the potential run changed, unless --force)',
+  async start(cfg, _pool, group, opts) {
+    const queue = openQueue(cfg, QUEUE.perfect);
+    try {
+      const job = await queue.add(JOB.perfectMatchGroup, { groupId: group.id, domainId: group.domainId, force: opts.force },
+        { jobId: jobId('perfect', group.id, 'manual', Date.now()) });
+      process.stdout.write(`enqueued ${JOB.perfectMatchGroup} job ${job.id} for group ${group.name} (${group.id})\n`);
+      if (!opts.wait) return EXIT.ok;
+      const result = await waitForJob<Record<string, unknown>>(cfg, QUEUE.perfect, job, 'perfect');
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return EXIT.ok;
+    } catch (err) {
+      process.stderr.write(`perfect-match-group failed: ${(err as Error).message}\n`);
+      return EXIT.failed;
+    } finally {
+      await queue.close();
+    }
+  },
+};
+
+export const RUN_STAGES: Record<string, RunStage> = {
+  potential: potentialRunStage,
+  perfect: perfectStage,
+};
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'start a stage for one group now (potential, perfect), optionally waiting for it',
+  get help() {
+    return `Usage: matchflow run <stage> --group G [--domain D] [--wait] [--force]
+
+Stages:
+${Object.entries(RUN_STAGES).map(([k, s]) => `  ${k.padEnd(10)} ${s.describe}`).join('\n')}
+
+Options:
+  --group G    group id, or name (then --domain is needed unless the name is unique)
+  --domain D   domain id or name
+  --wait       wait for the stage to finish, with a progress bar; exit 1 if it failed
+  --force      run even if nothing changed since the last run`;
+  },
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv, allowPositionals: true,
+      options: { group: { type: 'string' }, domain: { type: 'string' }, wait: { type: 'boolean', default: false }, force: { type: 'boolean', default: false } },
+    });
+    const stage = RUN_STAGES[positionals[0] ?? ''];
+    if (!stage) throw new UsageError(`name a stage: ${Object.keys(RUN_STAGES).join(', ')}`);
+    if (!values.group) throw new UsageError('--group is required');
+    const cfg = config();
+    if (!(await checkServices(cfg))) return EXIT.unavailable;
+    const pool = createPool(cfg, { max: 2 });
+    try {
+      const group = await findGroup(pool, values.group, values.domain);
+      return await stage.start(cfg, pool, group, { wait: values.wait!, force: values.force! });
+    } finally {
+      await pool.end();
+    }
+  },
+};
+
+async function findGroup(pool: Pool, group: string, domain?: string): Promise<GroupRow> {
+  if (domain) {
+    const domainId = await resolveDomain(pool, domain);
+    if (!domainId) throw new UsageError(`no domain '${domain}'`);
+    const g = await resolveGroup(pool, domainId, group);
+    if (!g) throw new UsageError(`no group '${group}' in domain '${domain}'`);
+    return g;
+  }
+  const { rows } = await pool.query(
+    'SELECT id, domain_id, name, match_type FROM matching_groups WHERE id::text = $1 OR name = $1', [group]);
+  if (rows.length === 0) throw new UsageError(`no group '${group}'`);
+  if (rows.length > 1) throw new UsageError(`group name '${group}' is in several domains: add --domain`);
+  return { id: rows[0].id, domainId: rows[0].domain_id, name: rows[0].name, matchType: rows[0].match_type };
+}

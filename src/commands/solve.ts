@@ -1,0 +1,168 @@
+// `matchflow solve`: runs a perfect-match strategy over a CSV of scored edges, offline — the way
+// to try strategies on one's own data without PostgreSQL or Redis.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import type { Readable, Writable } from 'node:stream';
+import { parse, CsvError } from 'csv-parse';
+import { config } from '../shared/config.ts';
+import { GraphBuilder, SelfLoopError, type NamedGraph } from '../matching/perfect/graphBuilder.ts';
+import { STRATEGIES, STRATEGY_NAMES, isStrategyName, runStrategy, strategyOptionsFromConfig, UnsupportedGraphError } from '../matching/perfect/strategies.ts';
+import { totalScore, type Pairs } from '../matching/perfect/graph.ts';
+import { EXIT, UsageError, type Command } from './command.ts';
+
+const width = Math.max(...STRATEGY_NAMES.map((n) => n.length));
+
+export const solveCommand: Command = {
+  name: 'solve',
+  summary: 'run a perfect-match strategy on a CSV of scored edges (offline, no database)',
+  help: `Usage: matchflow solve --strategy S --input edges.csv [--output pairs.csv] [--bipartite]
+                       [--k K] [--capacity C] [--left-capacity C]
+
+Reads edges from a CSV whose header names the columns left, right and score (other columns are
+ignored; "-" reads standard input). With --bipartite the left and right columns are two sides
+(the same id on both sides is two nodes); without it the graph is undirected on one node set.
+A pair listed twice keeps its highest score. Writes the chosen pairs as CSV left,right,score to
+--output (default standard output) and prints the pair count and total score to standard error.
+
+Strategies:
+${STRATEGIES.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}${s.general ? '' : ' [--bipartite]'}`).join('\n')}
+
+One-to-one strategies never choose an edge whose score is ≤ 0 (it cannot add to the total);
+stable treats such an edge as unacceptable.
+
+Options:
+  --k K                K of top-k and mutual-top-k (default MATCHING_TOPK_COUNT, 100)
+  --capacity C         stable: partners per right-side node (default PERFECT_STABLE_CAPACITY, 1)
+  --left-capacity C    stable: partners per left-side node (default 1)
+Exit codes: 0 done, 1 bad input (the message names the line), 2 usage error.`,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        strategy: { type: 'string' },
+        input: { type: 'string' },
+        output: { type: 'string' },
+        bipartite: { type: 'boolean', default: false },
+        k: { type: 'string' },
+        capacity: { type: 'string' },
+        'left-capacity': { type: 'string' },
+      },
+    });
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const strategy = values.strategy;
+    if (!strategy) throw new UsageError('--strategy is required');
+    if (!isStrategyName(strategy)) throw new UsageError(`unknown strategy '${strategy}' (one of: ${STRATEGY_NAMES.join(', ')})`);
+    if (!values.input) throw new UsageError('--input is required');
+    const opts = strategyOptionsFromConfig(config(), {
+      ...(values.k !== undefined && { topK: positiveInt('--k', values.k, 1) }),
+      ...(values.capacity !== undefined && { rightCapacity: positiveInt('--capacity', values.capacity, 0) }),
+      ...(values['left-capacity'] !== undefined && { leftCapacity: positiveInt('--left-capacity', values['left-capacity'], 0) }),
+    });
+
+    const started = performance.now();
+    const input: Readable = values.input === '-' ? process.stdin : createReadStream(values.input);
+    let named: NamedGraph;
+    try {
+      named = await readEdges(input, values.bipartite);
+    } catch (err) {
+      if (err instanceof InputError) {
+        process.stderr.write(`matchflow solve: ${values.input}: ${err.message}\n`);
+        return EXIT.failed;
+      }
+      throw err;
+    }
+    let pairs: Pairs;
+    try {
+      pairs = runStrategy(strategy, named.graph, opts);
+    } catch (err) {
+      if (err instanceof UnsupportedGraphError) throw new UsageError(`${err.message} (add --bipartite if the columns are two sides)`);
+      throw err;
+    }
+    const out: Writable = values.output ? createWriteStream(values.output) : process.stdout;
+    await writePairs(out, pairs, named);
+    const g = named.graph;
+    const nodes = g.bipartite ? `${g.nLeft} left + ${g.nRight} right nodes` : `${g.n} nodes`;
+    process.stderr.write(
+      `${strategy}: ${nodes}, ${g.left.length} edges → ${pairs.left.length} pairs, total score ${totalScore(pairs)} ` +
+        `(${((performance.now() - started) / 1000).toFixed(2)} s)\n`,
+    );
+    return EXIT.ok;
+  },
+};
+
+class InputError extends Error {}
+
+function positiveInt(flag: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min} (got '${raw}')`);
+  return n;
+}
+
+const REQUIRED = ['left', 'right', 'score'] as const;
+
+/** Streams the CSV into a graph; InputError names the line of the first bad record. */
+export async function readEdges(input: Readable, bipartite: boolean): Promise<NamedGraph> {
+  const builder = new GraphBuilder(bipartite);
+  const parser = input.pipe(parse({ bom: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: true }));
+  input.on('error', (err) => parser.destroy(err));
+  let col: Record<(typeof REQUIRED)[number], number> | null = null;
+  let width = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = info.lines;
+      if (!col) {
+        const names = record.map((h) => h.toLowerCase());
+        const missing = REQUIRED.filter((c) => !names.includes(c));
+        if (missing.length) throw new InputError(`line ${line}: the header must name the columns left, right and score (missing: ${missing.join(', ')})`);
+        col = { left: names.indexOf('left'), right: names.indexOf('right'), score: names.indexOf('score') };
+        width = record.length;
+        continue;
+      }
+      if (record.length !== width) throw new InputError(`line ${line}: ${record.length} fields, the header has ${width}`);
+      const l = record[col.left];
+      const r = record[col.right];
+      const raw = record[col.score];
+      if (l === '') throw new InputError(`line ${line}: empty left id`);
+      if (r === '') throw new InputError(`line ${line}: empty right id`);
+      const score = raw === '' ? NaN : Number(raw);
+      if (!Number.isFinite(score)) throw new InputError(`line ${line}: score '${raw}' is not a finite number`);
+      try {
+        builder.add(l, r, score);
+      } catch (err) {
+        if (err instanceof SelfLoopError) throw new InputError(`line ${line}: ${err.message} (use --bipartite if left and right are two sides)`);
+        throw err;
+      }
+    }
+  } catch (err) {
+    if (err instanceof CsvError) throw new InputError(`CSV syntax error: ${err.message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError('no such file');
+    throw err;
+  }
+  if (!col) throw new InputError('empty file: expected a header left,right,score');
+  return builder.build();
+}
+
+/** Writes `left,right,score` rows in chunks of about a mebibyte. */
+async function writePairs(out: Writable, p: Pairs, named: NamedGraph): Promise<void> {
+  const chunkChars = 1 << 20;
+  let buf = 'left,right,score\n';
+  for (let t = 0; t < p.left.length; t++) {
+    buf += `${csvField(named.leftNames[p.left[t]])},${csvField(named.rightNames[p.right[t]])},${p.score[t]}\n`;
+    if (buf.length >= chunkChars) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  }
+  if (out === process.stdout) {
+    if (!out.write(buf)) await once(out, 'drain');
+    return;
+  }
+  out.end(buf);
+  await once(out, 'finish');
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

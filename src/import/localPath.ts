@@ -1,0 +1,64 @@
+// Local import files are confined to IMPORT_ROOT: a path that resolves outside it (../, an
+// absolute path elsewhere, a symbolic link pointing out) is refused before anything is opened.
+import { constants } from 'node:fs';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { ImportInputError } from './errors.ts';
+
+async function realRoot(importRoot: string): Promise<string> {
+  try {
+    return await realpath(resolve(importRoot));
+  } catch (err) {
+    throw new ImportInputError('import_root_missing', `the import root ${resolve(importRoot)} (IMPORT_ROOT) does not exist: ${(err as Error).message}`);
+  }
+}
+
+function inside(root: string, target: string): boolean {
+  const rel = relative(root, target);
+  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
+}
+
+/**
+ * The real path of `path` (absolute, or relative to the import root) after checking that it is a
+ * regular file under the import root. Throws ImportInputError otherwise.
+ */
+export async function confinedPath(importRoot: string, path: string): Promise<string> {
+  if (path.includes('\0')) throw new ImportInputError('path_invalid', 'the file path contains a NUL character');
+  const root = await realRoot(importRoot);
+  const wanted = resolve(root, path);
+  // Refuse before touching the file system, so that probing paths outside the root reveals nothing.
+  if (!inside(root, wanted)) throw new ImportInputError('path_outside_root', `${path} is outside the import root ${root} (IMPORT_ROOT)`);
+  let real: string;
+  try {
+    real = await realpath(wanted);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ImportInputError('file_not_found', code === 'ENOENT' ? `${path}: no such file under the import root ${root}` : `${path}: ${(err as Error).message}`);
+  }
+  if (!inside(root, real)) throw new ImportInputError('path_outside_root', `${path} resolves (through a symbolic link) to ${real}, outside the import root ${root}`);
+  return real;
+}
+
+/** Opens a confined file for reading; the final component must not have become a link since. */
+export async function openConfined(importRoot: string, path: string): Promise<{ handle: FileHandle; real: string; size: number }> {
+  const real = await confinedPath(importRoot, path);
+  let handle: FileHandle;
+  try {
+    handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    throw new ImportInputError('file_unreadable', `${path}: ${(err as Error).message}`);
+  }
+  const st = await handle.stat();
+  if (!st.isFile()) {
+    await handle.close();
+    throw new ImportInputError('not_a_file', `${path} is not a regular file`);
+  }
+  return { handle, real, size: st.size };
+}
+
+/** The check that needs no file system (for producers, which may not see the workers' files). */
+export function checkLexicallyConfined(importRoot: string, path: string): void {
+  if (path.includes('\0')) throw new ImportInputError('path_invalid', 'the file path contains a NUL character');
+  const root = resolve(importRoot);
+  if (!inside(root, resolve(root, path))) throw new ImportInputError('path_outside_root', `${path} is outside the import root ${root} (IMPORT_ROOT)`);
+}

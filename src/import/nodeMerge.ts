@@ -1,0 +1,90 @@
+// The bulk path into `nodes`. One import is one transaction on one connection: each batch is
+// COPYed into a transaction-local staging table and UPSERTed into nodes while the worker parses
+// the next batch; failed rows and the final job status commit with the nodes. A worker killed at
+// any point leaves nothing (PostgreSQL rolls the transaction back when the connection drops), so
+// a retried job starts from a clean table and ends with exactly what a clean import leaves.
+import { copyChunks, copyLines } from '../shared/copy.ts';
+import type { PoolClient } from '../shared/db.ts';
+import { ImportInputError } from './errors.ts';
+import type { StagedBatch } from './stagedBatch.ts';
+
+export interface MergeTarget {
+  jobId: string;
+  groupId: string;
+  domainId: string;
+  /** CSV imports replace a node's metadata; reference-list imports keep it */
+  replaceMetadata: boolean;
+}
+
+/** Opens the import transaction: serializes imports of the group, creates the staging table. */
+export async function beginMerge(client: PoolClient, t: MergeTarget, workMem: string): Promise<void> {
+  await client.query('BEGIN');
+  // Two imports of one group at once would lock the same rows in different orders (deadlock);
+  // the second waits for the first instead.
+  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('matchflow-import:' || $1, 0))`, [t.groupId]);
+  // In place of a foreign key checked per row (migration 010): the group cannot be deleted
+  // while its import runs, and an import into a missing group fails.
+  const { rowCount } = await client.query('SELECT 1 FROM matching_groups WHERE id = $1 AND domain_id = $2 FOR KEY SHARE', [t.groupId, t.domainId]);
+  if (!rowCount) throw new ImportInputError('unknown_group', `group ${t.groupId} of domain ${t.domainId} does not exist`);
+  await client.query(`SELECT set_config('work_mem', $1, true)`, [workMem]);
+  await client.query(`CREATE TEMP TABLE import_staging (
+      row_number bigint NOT NULL, id uuid NOT NULL, reference_id text NOT NULL, type text, metadata jsonb
+    ) ON COMMIT DROP`);
+  await client.query('DELETE FROM nodes_import_failed_row WHERE job_id = $1', [t.jobId]);
+}
+
+export interface BatchResult {
+  /** distinct reference ids of the batch written to nodes */
+  touched: number;
+  /** of which new nodes */
+  inserted: number;
+}
+
+/**
+ * The UPSERT of one staged batch. The last row of a reference id wins (DISTINCT ON … row_number
+ * DESC). A node whose type and metadata are unchanged keeps `processed`; a new or changed one is
+ * left processed = false so that the next potential run takes it. `updated_at` always moves.
+ */
+export function upsertSql(replaceMetadata: boolean): string {
+  return `WITH src AS (
+      SELECT DISTINCT ON (reference_id) id, reference_id, type, metadata
+      FROM import_staging ORDER BY reference_id, row_number DESC
+    ), up AS (
+      INSERT INTO nodes AS n (id, group_id, domain_id, reference_id, type, metadata)
+      SELECT id, $1, $2, reference_id, type, COALESCE(metadata, '{}'::jsonb) FROM src
+      ON CONFLICT (group_id, domain_id, reference_id) DO UPDATE SET
+        type = COALESCE(EXCLUDED.type, n.type),
+        ${replaceMetadata ? 'metadata = EXCLUDED.metadata,' : ''}
+        updated_at = now(),
+        processed = n.processed AND (EXCLUDED.type IS NULL OR EXCLUDED.type = n.type)
+          ${replaceMetadata ? 'AND n.metadata = EXCLUDED.metadata' : ''}
+      RETURNING (xmax = 0) AS inserted
+    )
+    SELECT count(*)::int AS touched, (count(*) FILTER (WHERE inserted))::int AS inserted FROM up`;
+}
+
+export async function mergeBatch(client: PoolClient, t: MergeTarget, batch: StagedBatch): Promise<BatchResult> {
+  let result: BatchResult = { touched: 0, inserted: 0 };
+  if (batch.rows > 0) {
+    await client.query('TRUNCATE import_staging');
+    await copyChunks(client, 'COPY import_staging (row_number, id, reference_id, type, metadata) FROM STDIN', batch.nodeChunks());
+    const { rows } = await client.query<BatchResult>(upsertSql(t.replaceMetadata), [t.groupId, t.domainId]);
+    result = rows[0];
+  }
+  if (batch.failed.length) {
+    await copyLines(client, 'COPY nodes_import_failed_row (job_id, row_number, reference_id, reason) FROM STDIN', batch.failedLines(t.jobId));
+  }
+  return result;
+}
+
+/**
+ * Distinct nodes this transaction wrote in the group: every row it inserted or updated carries
+ * its transaction id. Needed only when a batch updated rows, since a reference id repeated across
+ * batches is then counted once per batch.
+ */
+export async function countWrittenNodes(client: PoolClient, t: MergeTarget): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM nodes WHERE group_id = $1 AND domain_id = $2 AND xmin = pg_current_xact_id()::xid',
+    [t.groupId, t.domainId]);
+  return rows[0].n;
+}

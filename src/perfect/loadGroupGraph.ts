@@ -1,0 +1,157 @@
+// Streams a group's potential_matches out of PostgreSQL (COPY TO STDOUT) into the typed-array
+// graph the perfect-match strategies take. Reference ids become dense integer ids in sorted
+// reference order (canonicalIds.ts). potential_matches holds each node's top-K as directed rows,
+// so a pair may appear in both directions; the strategies' canonical form keeps one edge per
+// pair. A group whose edges exceed the memory budget is spilled to LMDB (edgeSpill.ts).
+import type { PoolClient } from '../shared/db.ts';
+import { copyOutLines, unescapeCopyField } from '../shared/copy.ts';
+import type { MatchGraph } from '../matching/perfect/graph.ts';
+import { GrowableEdges } from './growableEdges.ts';
+import { canonicalIds, remapInPlace } from './canonicalIds.ts';
+import type { EdgeSpill } from './edgeSpill.ts';
+
+/** How a bipartite group splits its nodes (matching_configuration.config_params). */
+export interface SidePartition {
+  /** `type` (the nodes.type column) or a metadata key */
+  partitionKey: string;
+  leftValues: string[];
+  rightValues: string[];
+}
+
+interface Loaded {
+  /** reference id of each dense id (general graphs: all nodes; bipartite: the left side) */
+  leftRefs: string[];
+  /** right-side reference ids of a bipartite graph; empty for a general graph */
+  rightRefs: string[];
+  bipartite: boolean;
+  /** rows read from potential_matches */
+  rows: number;
+  /** rows skipped: a self pair, both ends on one side of a bipartite group, or an end with no side */
+  skipped: number;
+}
+
+export type LoadedGraph = (Loaded & { inMemory: true; graph: MatchGraph }) | (Loaded & { inMemory: false; spill: EdgeSpill });
+
+export interface LoadOptions {
+  bipartite?: SidePartition;
+  /** edges beyond this many bytes go to the spill (or fail the load when there is none) */
+  maxBytes: number;
+  spill?: () => EdgeSpill;
+}
+
+export class MemoryBudgetExceeded extends Error {}
+
+function interner(refs: string[]) {
+  const ids = new Map<string, number>();
+  return (ref: string): number => {
+    let id = ids.get(ref);
+    if (id === undefined) {
+      id = refs.length;
+      refs.push(ref);
+      ids.set(ref, id);
+    }
+    return id;
+  };
+}
+
+function field(v: string | undefined): string {
+  return v === undefined || v === '\\N' ? '' : unescapeCopyField(v);
+}
+
+/** Collects edges in memory until the budget, then moves each budget-full chunk to the spill. */
+class EdgeSink {
+  private buf = new GrowableEdges();
+  spill?: EdgeSpill;
+  constructor(private readonly groupId: string, private readonly opts: LoadOptions) {}
+
+  push(a: number, b: number, s: number): Promise<void> | void {
+    this.buf.push(a, b, s);
+    if (this.buf.bytes > this.opts.maxBytes) return this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.opts.spill) {
+      throw new MemoryBudgetExceeded(`group ${this.groupId}: edges exceed the memory budget of ${Math.round(this.opts.maxBytes / 2 ** 20)} MiB`);
+    }
+    this.spill ??= this.opts.spill();
+    await this.spill.appendChunk(this.buf.toEdgeList());
+    this.buf = new GrowableEdges();
+  }
+
+  async finish(): Promise<{ spill: EdgeSpill } | { edges: ReturnType<GrowableEdges['toEdgeList']> }> {
+    if (!this.spill) return { edges: this.buf.toEdgeList() };
+    if (this.buf.length) await this.flush();
+    return { spill: this.spill };
+  }
+}
+
+function edgesSql(client: PoolClient, groupId: string): string {
+  return `COPY (SELECT reference_id, matched_reference_id, compatibility_score FROM potential_matches
+    WHERE group_id = ${client.escapeLiteral(groupId)}) TO STDOUT`;
+}
+
+/** Reads each node's side of a bipartite group: 1 left, 2 right. */
+async function loadSides(client: PoolClient, groupId: string, p: SidePartition): Promise<Map<string, 1 | 2>> {
+  const side = new Map<string, 1 | 2>();
+  const left = new Set(p.leftValues);
+  const right = new Set(p.rightValues);
+  const expr = p.partitionKey === 'type' ? 'type' : `metadata->>${client.escapeLiteral(p.partitionKey)}`;
+  await copyOutLines(client,
+    `COPY (SELECT reference_id, ${expr} FROM nodes WHERE group_id = ${client.escapeLiteral(groupId)}) TO STDOUT`, (line) => {
+      const [ref, value] = line.split('\t');
+      const v = field(value);
+      if (left.has(v)) side.set(field(ref), 1);
+      else if (right.has(v)) side.set(field(ref), 2);
+    });
+  return side;
+}
+
+export async function loadGroupGraph(client: PoolClient, groupId: string, opts: LoadOptions): Promise<LoadedGraph> {
+  const sink = new EdgeSink(groupId, opts);
+  const leftRefs: string[] = [];
+  const rightRefs: string[] = [];
+  const leftId = interner(leftRefs);
+  let rows = 0;
+  let skipped = 0;
+  if (!opts.bipartite) {
+    await copyOutLines(client, edgesSql(client, groupId), (line) => {
+      const [a, b, s] = line.split('\t');
+      rows++;
+      const ia = leftId(field(a));
+      const ib = leftId(field(b));
+      if (ia === ib) {
+        skipped++;
+        return;
+      }
+      return sink.push(ia, ib, Number(s));
+    });
+  } else {
+    const side = await loadSides(client, groupId, opts.bipartite);
+    const rightId = interner(rightRefs);
+    await copyOutLines(client, edgesSql(client, groupId), (line) => {
+      const [ra, rb, s] = line.split('\t');
+      rows++;
+      const a = field(ra);
+      const b = field(rb);
+      const sa = side.get(a);
+      const sb = side.get(b);
+      if (sa === 1 && sb === 2) return sink.push(leftId(a), rightId(b), Number(s));
+      if (sa === 2 && sb === 1) return sink.push(leftId(b), rightId(a), Number(s));
+      skipped++;
+    });
+  }
+  const left = canonicalIds(leftRefs);
+  const right = opts.bipartite ? canonicalIds(rightRefs) : left;
+  const base = { leftRefs: left.refs, rightRefs: opts.bipartite ? right.refs : [], bipartite: !!opts.bipartite, rows, skipped };
+  const done = await sink.finish();
+  if ('spill' in done) {
+    await done.spill.sortRuns(left.remap, right.remap, !opts.bipartite);
+    return { ...base, inMemory: false, spill: done.spill };
+  }
+  remapInPlace(done.edges.left, left.remap);
+  remapInPlace(done.edges.right, right.remap);
+  const graph: MatchGraph = opts.bipartite
+    ? { bipartite: true, nLeft: left.refs.length, nRight: right.refs.length, ...done.edges }
+    : { bipartite: false, n: left.refs.length, ...done.edges };
+  return { ...base, inMemory: true, graph };
+}

@@ -1,0 +1,53 @@
+// The two Redis holds a potential-match cycle keeps from its first page to finalize: the group's
+// cycle lock (one cycle per group) and a permit of the domains semaphore (at most
+// MATCH_MAX_CONCURRENT_DOMAINS cycles at once, one permit per group task as in the seed's
+// scheduler). The cycle spans many jobs on many workers, so no process keeps them alive for the
+// whole cycle: each job of the cycle extends them while it runs, and their TTL covers the time a
+// job waits in the queue. A hold that lapses anyway is harmless for correctness: writes of the
+// cycle are fenced with the lock's token (flush and finalize call admitFencedWrite).
+import type { Config } from '../shared/config.ts';
+import type { CoordinationContext } from '../shared/coordination/context.ts';
+import { RESOURCE } from '../shared/coordination/keys.ts';
+import { acquireLock, releaseLock, resumeLock } from '../shared/coordination/mutex.ts';
+import { acquirePermit, releasePermit, resumePermit } from '../shared/coordination/semaphore.ts';
+
+export interface CycleTokens {
+  groupId: string;
+  lockToken: number;
+  permitToken: number | null;
+}
+
+export type AcquireResult = { ok: true; lockToken: number; permitToken: number } | { ok: false; reason: 'group-busy' | 'no-domain-permit' };
+
+/** Takes the group's cycle lock, then a domain permit; gives the lock back when no permit is free. */
+export async function acquireCycleHolds(cfg: Config, ctx: CoordinationContext, groupId: string): Promise<AcquireResult> {
+  const lock = await acquireLock(ctx, RESOURCE.groupCycle(groupId).name, { ttlMs: cfg.groupLockTtlMs, autoRefresh: false });
+  if (!lock) return { ok: false, reason: 'group-busy' };
+  const permit = await acquirePermit(ctx, RESOURCE.domains.name, { limit: cfg.maxConcurrentDomains, ttlMs: cfg.domainSemaphoreTtlMs, autoRefresh: false });
+  if (!permit) {
+    await releaseLock(ctx, RESOURCE.groupCycle(groupId).name, lock.token);
+    return { ok: false, reason: 'no-domain-permit' };
+  }
+  return { ok: true, lockToken: lock.token, permitToken: permit.token };
+}
+
+/** Extends both holds now and every third of their TTL until the returned function is called. */
+export function keepCycleAlive(cfg: Config, ctx: CoordinationContext, t: CycleTokens, onLapse: (what: string) => void): () => void {
+  const extend = async () => {
+    const lock = await resumeLock(ctx, RESOURCE.groupCycle(t.groupId).name, t.lockToken, { ttlMs: cfg.groupLockTtlMs, autoRefresh: false }).catch(() => null);
+    if (!lock) onLapse('group lock');
+    if (t.permitToken !== null) {
+      const permit = await resumePermit(ctx, RESOURCE.domains.name, t.permitToken, { ttlMs: cfg.domainSemaphoreTtlMs, autoRefresh: false }).catch(() => null);
+      if (!permit) onLapse('domain permit');
+    }
+  };
+  void extend();
+  const timer = setInterval(() => void extend(), Math.min(cfg.groupLockTtlMs, cfg.domainSemaphoreTtlMs) / 3);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+export async function releaseCycleHolds(ctx: CoordinationContext, t: CycleTokens): Promise<void> {
+  await releaseLock(ctx, RESOURCE.groupCycle(t.groupId).name, t.lockToken);
+  if (t.permitToken !== null) await releasePermit(ctx, RESOURCE.domains.name, t.permitToken);
+}

@@ -1,0 +1,49 @@
+// What every job of a potential-match cycle does around its own work: find the cycle, keep its
+// group lock and domain permit alive while running, and when the job fails for good (last
+// attempt, or an unrecoverable error) end the cycle: last run FAILED with the reason, staging
+// cleaned, holds released. The flow's failParentOnFailure then fails the parents, which run no
+// code of their own — so the failing child does the bookkeeping.
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { coordinationContext } from '../shared/coordination/context.ts';
+import { metrics } from '../shared/metrics.ts';
+import type { CycleRef } from '../shared/queues.ts';
+import type { WorkerDeps } from '../workers/processor.ts';
+import { keepCycleAlive, releaseCycleHolds } from './cycleHolds.ts';
+import { deleteStaging, getCycle, type CycleRow } from './cycleStore.ts';
+
+export function isFinalAttempt(job: Job, err: unknown): boolean {
+  if (err instanceof DelayedError) return false;
+  if (err instanceof UnrecoverableError) return true;
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+/** Marks the cycle FAILED (unless a newer cycle of the group took over) and lets its holds go. */
+export async function failCycle(deps: Omit<WorkerDeps, 'log' | 'token'>, cycle: CycleRow, reason: string): Promise<void> {
+  const { pool, cfg, redis } = deps;
+  await pool.query(
+    `UPDATE last_run_potential_matches SET status = 'FAILED', finished_at = now(), failure_reason = $3
+     WHERE group_id = $1 AND processing_cycle_id = $2 AND status = 'PENDING'`,
+    [cycle.groupId, cycle.cycleId, reason.slice(0, 2000)]);
+  await deleteStaging(pool, cycle.cycleId);
+  await releaseCycleHolds(coordinationContext(cfg, redis), cycle);
+  metrics.groupCyclesFailed.inc({ groupId: cycle.groupId });
+}
+
+/** Runs `work` for a job of a started cycle (the cycle row exists). */
+export async function runCycleJob<T>(job: Job<CycleRef>, deps: WorkerDeps, work: (cycle: CycleRow) => Promise<T>): Promise<T> {
+  const cycle = await getCycle(deps.pool, job.data.cycleId);
+  if (!cycle) throw new UnrecoverableError(`cycle ${job.data.cycleId} is unknown (its staging was cleaned)`);
+  const stop = keepCycleAlive(deps.cfg, coordinationContext(deps.cfg, deps.redis), cycle,
+    (what) => deps.log.warn({ what }, 'cycle hold lapsed; writes stay fenced by the lock token'));
+  try {
+    return await work(cycle);
+  } catch (err) {
+    if (isFinalAttempt(job, err)) {
+      const reason = `${job.name} ${job.id}: ${(err as Error)?.message ?? String(err)}`;
+      await failCycle(deps, cycle, reason).catch((e) => deps.log.error({ err: e }, 'could not record the failed cycle'));
+    }
+    throw err;
+  } finally {
+    stop();
+  }
+}

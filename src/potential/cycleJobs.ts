@@ -1,0 +1,73 @@
+// Job ids and enqueueing of a potential-match cycle. Every id is derived from the cycle id, so
+// that a retried job that enqueues again adds nothing (BullMQ ignores a job id it already has).
+//
+// The cycle: fetch-page N0 → N1 → … (→ E0 → E1 → … in incremental runs), a chain; the last page
+// adds the flow   finalize-group ← flush-group ← build-chunk-pair (one per row page).
+// Every flow child sets failParentOnFailure, so that a child failing for good fails its parent
+// instead of leaving it in waiting-children for ever (bullmq #3362).
+import { FlowProducer, Queue } from 'bullmq';
+import type { Config } from '../shared/config.ts';
+import { bullConnection } from '../shared/queue.ts';
+import { defaultJobOptions, JOB, jobId, QUEUE, type CycleRef, type FetchPagePayload, type PageKind } from '../shared/queues.ts';
+
+export const fetchJobId = (cycleId: string, kind: PageKind, index: number): string => jobId(cycleId, 'fetch', kind, index);
+export const buildJobId = (cycleId: string, kind: PageKind, index: number): string => jobId(cycleId, 'build', kind, index);
+export const flushJobId = (cycleId: string): string => jobId(cycleId, 'flush');
+export const finalizeJobId = (cycleId: string): string => jobId(cycleId, 'finalize');
+
+// One Queue and one FlowProducer per process and configuration: jobs enqueue from inside other
+// jobs many times per cycle, and a connection per enqueue would churn.
+const queues = new Map<string, { queue: Queue; flows: FlowProducer }>();
+
+function handles(cfg: Config) {
+  const id = `${cfg.redisUrl}|${cfg.queuePrefix}`;
+  let h = queues.get(id);
+  if (!h) {
+    h = {
+      queue: new Queue(QUEUE.potential, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) }),
+      flows: new FlowProducer({ connection: bullConnection(cfg), prefix: cfg.queuePrefix }),
+    };
+    queues.set(id, h);
+  }
+  return h;
+}
+
+export function potentialQueue(cfg: Config): Queue {
+  return handles(cfg).queue;
+}
+
+/** Closes this process's handles (worker shutdown, tests). */
+export async function closeCycleQueues(): Promise<void> {
+  const all = [...queues.values()];
+  queues.clear();
+  await Promise.all(all.flatMap((h) => [h.queue.close(), h.flows.close()]));
+}
+
+export async function enqueueFetchPage(cfg: Config, p: FetchPagePayload): Promise<void> {
+  await potentialQueue(cfg).add(JOB.fetchPage, p, { jobId: fetchJobId(p.cycleId, p.kind, p.pageIndex) });
+}
+
+/** Adds the cycle's flow unless a previous attempt of the planning job already did. */
+export async function enqueueCycleFlow(cfg: Config, cycle: CycleRef, lockToken: number, rowPages: Array<{ kind: PageKind; index: number }>): Promise<void> {
+  const { queue, flows } = handles(cfg);
+  if (await queue.getJob(finalizeJobId(cycle.cycleId))) return;
+  const child = { ...defaultJobOptions(cfg), failParentOnFailure: true };
+  await flows.add({
+    name: JOB.finalizeGroup,
+    queueName: QUEUE.potential,
+    data: { ...cycle, fencingToken: lockToken },
+    opts: { ...defaultJobOptions(cfg), jobId: finalizeJobId(cycle.cycleId) },
+    children: [{
+      name: JOB.flushGroup,
+      queueName: QUEUE.potential,
+      data: cycle,
+      opts: { ...child, jobId: flushJobId(cycle.cycleId) },
+      children: rowPages.map((p) => ({
+        name: JOB.buildChunkPair,
+        queueName: QUEUE.potential,
+        data: { ...cycle, kind: p.kind, i: p.index },
+        opts: { ...child, jobId: buildJobId(cycle.cycleId, p.kind, p.index) },
+      })),
+    }],
+  });
+}

@@ -1,0 +1,153 @@
+// PostgreSQL side of a potential-match cycle: the cycle row and the encoded pages (migrations
+// 020, 022), and the group's last-run marker. Every write is idempotent.
+import type { Pool, PoolClient } from '../shared/db.ts';
+import type { PageKind } from '../shared/queues.ts';
+
+type Db = Pool | PoolClient;
+
+export type CycleMode = 'FULL' | 'INCREMENTAL';
+
+export interface CycleRow {
+  cycleId: string;
+  groupId: string;
+  domainId: string;
+  mode: CycleMode;
+  lockToken: number;
+  permitToken: number | null;
+  startedAt: Date;
+  newPages: number | null;
+  existingPages: number | null;
+}
+
+export async function insertCycle(db: Db, c: Omit<CycleRow, 'startedAt' | 'newPages' | 'existingPages'>): Promise<void> {
+  await db.query(
+    `INSERT INTO potential_cycles (cycle_id, group_id, domain_id, mode, lock_token, permit_token)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (cycle_id) DO UPDATE SET lock_token = EXCLUDED.lock_token, permit_token = EXCLUDED.permit_token`,
+    [c.cycleId, c.groupId, c.domainId, c.mode, c.lockToken, c.permitToken]);
+}
+
+export async function getCycle(db: Db, cycleId: string): Promise<CycleRow | null> {
+  const { rows } = await db.query(
+    `SELECT cycle_id, group_id, domain_id, mode, lock_token, permit_token, started_at, new_pages, existing_pages
+     FROM potential_cycles WHERE cycle_id = $1`, [cycleId]);
+  const r = rows[0];
+  return r
+    ? {
+        cycleId: r.cycle_id, groupId: r.group_id, domainId: r.domain_id, mode: r.mode, lockToken: Number(r.lock_token),
+        permitToken: r.permit_token === null ? null : Number(r.permit_token), startedAt: r.started_at,
+        newPages: r.new_pages, existingPages: r.existing_pages,
+      }
+    : null;
+}
+
+export async function markPlanned(db: Db, cycleId: string, newPages: number, existingPages: number): Promise<void> {
+  await db.query('UPDATE potential_cycles SET planned_at = now(), new_pages = $2, existing_pages = $3 WHERE cycle_id = $1',
+    [cycleId, newPages, existingPages]);
+}
+
+/** The number of N pages, known when the N chain ends (an incremental cycle then fetches E pages). */
+export async function recordNewPages(db: Db, cycleId: string, newPages: number): Promise<void> {
+  await db.query('UPDATE potential_cycles SET new_pages = $2 WHERE cycle_id = $1', [cycleId, newPages]);
+}
+
+/** Kinds and indexes of the cycle's stored pages, N pages first. */
+export async function listPageKeys(db: Db, cycleId: string): Promise<Array<{ kind: PageKind; index: number }>> {
+  const { rows } = await db.query('SELECT kind, page_index FROM potential_cycle_pages WHERE cycle_id = $1 ORDER BY kind DESC, page_index', [cycleId]);
+  return rows.map((r) => ({ kind: r.kind, index: r.page_index }));
+}
+
+export interface StoredPage {
+  kind: PageKind;
+  index: number;
+  nodeIds: string[];
+  referenceIds: string[];
+  lastCreatedAt: string | null;
+  lastId: string | null;
+  data: Buffer;
+}
+
+export async function storePage(db: Db, cycleId: string, p: StoredPage): Promise<void> {
+  await db.query(
+    `INSERT INTO potential_cycle_pages (cycle_id, kind, page_index, node_count, last_created_at, last_id, node_ids, reference_ids, data)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (cycle_id, kind, page_index) DO UPDATE SET node_count = EXCLUDED.node_count,
+       last_created_at = EXCLUDED.last_created_at, last_id = EXCLUDED.last_id, node_ids = EXCLUDED.node_ids,
+       reference_ids = EXCLUDED.reference_ids, data = EXCLUDED.data`,
+    [cycleId, p.kind, p.index, p.nodeIds.length, p.lastCreatedAt, p.lastId, p.nodeIds, p.referenceIds, p.data]);
+}
+
+export interface PageInfo {
+  kind: PageKind;
+  index: number;
+  nodeCount: number;
+  bytes: number;
+  referenceIds: string[];
+}
+
+/** Every page of the cycle without its data: kinds, sizes and reference ids (for neighbour ids). */
+export async function listPages(db: Db, cycleId: string): Promise<PageInfo[]> {
+  const { rows } = await db.query(
+    `SELECT kind, page_index, node_count, octet_length(data) AS bytes, reference_ids
+     FROM potential_cycle_pages WHERE cycle_id = $1 ORDER BY kind DESC, page_index`, [cycleId]);
+  return rows.map((r) => ({ kind: r.kind, index: r.page_index, nodeCount: r.node_count, bytes: Number(r.bytes), referenceIds: r.reference_ids }));
+}
+
+export async function loadPageData(db: Db, cycleId: string, pages: Array<{ kind: PageKind; index: number }>): Promise<Map<string, Buffer>> {
+  const { rows } = await db.query<{ kind: PageKind; page_index: number; data: Buffer }>(
+    `SELECT p.kind, p.page_index, p.data FROM potential_cycle_pages p
+     JOIN unnest($2::char[], $3::int[]) AS w(kind, page_index) ON w.kind = p.kind AND w.page_index = p.page_index
+     WHERE p.cycle_id = $1`,
+    [cycleId, pages.map((p) => p.kind), pages.map((p) => p.index)]);
+  const out = new Map<string, Buffer>();
+  for (const r of rows) out.set(pageKey(r.kind, r.page_index), r.data);
+  for (const p of pages) if (!out.has(pageKey(p.kind, p.index))) throw new Error(`page ${p.kind}${p.index} of cycle ${cycleId} is missing from staging`);
+  return out;
+}
+
+export const pageKey = (kind: PageKind, index: number): string => `${kind}${index}`;
+
+export async function deleteStaging(db: Db, cycleId: string): Promise<void> {
+  await db.query('DELETE FROM potential_cycle_pages WHERE cycle_id = $1', [cycleId]);
+}
+
+export type RunStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
+
+export async function setLastRun(db: Db, r: {
+  groupId: string; domainId: string; cycleId: string; status: RunStatus; nodeCount?: number; edgeCount?: number; reason?: string;
+}): Promise<void> {
+  const pending = r.status === 'PENDING';
+  await db.query(
+    `INSERT INTO last_run_potential_matches (group_id, domain_id, processing_cycle_id, status, started_at, finished_at, node_count, edge_count, failure_reason)
+     VALUES ($1, $2, $3, $4, now(), CASE WHEN $5 THEN NULL ELSE now() END, $6, $7, $8)
+     ON CONFLICT (group_id) DO UPDATE SET domain_id = EXCLUDED.domain_id, processing_cycle_id = EXCLUDED.processing_cycle_id,
+       status = EXCLUDED.status,
+       started_at = CASE WHEN $5 THEN now() ELSE last_run_potential_matches.started_at END,
+       finished_at = EXCLUDED.finished_at, node_count = EXCLUDED.node_count, edge_count = EXCLUDED.edge_count,
+       failure_reason = EXCLUDED.failure_reason`,
+    [r.groupId, r.domainId, r.cycleId, r.status, pending, r.nodeCount ?? null, r.edgeCount ?? null, r.reason ?? null]);
+}
+
+export interface LastRun {
+  cycleId: string | null;
+  status: RunStatus | null;
+  nodeCount: number | null;
+  edgeCount: number | null;
+  failureReason: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export async function getLastRun(db: Db, groupId: string): Promise<LastRun | null> {
+  const { rows } = await db.query(
+    `SELECT processing_cycle_id, status, node_count, edge_count, failure_reason, started_at, finished_at
+     FROM last_run_potential_matches WHERE group_id = $1`, [groupId]);
+  const r = rows[0];
+  return r
+    ? {
+        cycleId: r.processing_cycle_id, status: r.status, nodeCount: r.node_count === null ? null : Number(r.node_count),
+        edgeCount: r.edge_count === null ? null : Number(r.edge_count), failureReason: r.failure_reason,
+        startedAt: r.started_at, finishedAt: r.finished_at,
+      }
+    : null;
+}

@@ -1,0 +1,149 @@
+// fetch-page: one keyset page of a group's nodes (seed 001 §3.2: ORDER BY created_at, id and
+// "after the last row of the previous page", never OFFSET), encoded once into typed arrays and
+// stored for the cycle, where every worker can read it. Pages chain: each enqueues the next, and
+// the last one plans the cycle's flow. The first page of a cycle begins it: group lock, domain
+// permit, last run PENDING.
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { encodePage, type NodeInput } from '../matching/encodedPage.ts';
+import { serializePage } from '../matching/pageCodec.ts';
+import { getGroup, groupConfiguration } from '../shared/catalog.ts';
+import { coordinationContext } from '../shared/coordination/context.ts';
+import { admitFencedWrite } from '../shared/coordination/fencing.ts';
+import { RESOURCE } from '../shared/coordination/keys.ts';
+import { withTransaction } from '../shared/db.ts';
+import type { FetchPagePayload, KeysetCursor, PageKind } from '../shared/queues.ts';
+import type { Processor, WorkerDeps } from '../workers/processor.ts';
+import { acquireCycleHolds } from './cycleHolds.ts';
+import { enqueueCycleFlow, enqueueFetchPage } from './cycleJobs.ts';
+import { runCycleJob } from './cycleJob.ts';
+import { getCycle, insertCycle, listPageKeys, markPlanned, recordNewPages, setLastRun, storePage, type CycleRow } from './cycleStore.ts';
+import { groupSettings } from './groupSettings.ts';
+
+interface NodeRow {
+  id: string;
+  reference_id: string;
+  type: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string;
+}
+
+/** N: unprocessed nodes (incremental) or all (full); E: processed nodes (incremental only). */
+function processedFilter(mode: CycleRow['mode'], kind: PageKind): string {
+  if (mode === 'FULL') return '';
+  return kind === 'N' ? 'AND processed = false' : 'AND processed = true';
+}
+
+export async function fetchNodePage(deps: Pick<WorkerDeps, 'pool'>, cycle: CycleRow, kind: PageKind, after: KeysetCursor | null, limit: number): Promise<NodeRow[]> {
+  // created_at travels as text: a JavaScript Date would cut the microseconds off the keyset
+  // position and the next page would repeat rows.
+  const select = `SELECT id, reference_id, type, metadata, created_at::text AS created_at FROM nodes
+    WHERE group_id = $1 AND domain_id = $2 ${processedFilter(cycle.mode, kind)}`;
+  const { rows } = after
+    ? await deps.pool.query<NodeRow>(`${select} AND (created_at, id) > ($3::timestamptz, $4::uuid) ORDER BY created_at, id LIMIT $5`,
+      [cycle.groupId, cycle.domainId, after.createdAt, after.id, limit])
+    : await deps.pool.query<NodeRow>(`${select} ORDER BY created_at, id LIMIT $3`, [cycle.groupId, cycle.domainId, limit]);
+  return rows;
+}
+
+type Begin = { cycle: CycleRow } | { skipped: string };
+
+/** The first page of a cycle: takes the holds and records the cycle, or says why it is skipped. */
+async function beginCycle(job: Job<FetchPagePayload>, deps: WorkerDeps): Promise<Begin> {
+  const p = job.data;
+  const existing = await getCycle(deps.pool, p.cycleId);
+  if (existing) return { cycle: existing };
+  const group = await getGroup(deps.pool, p.groupId);
+  if (!group || group.domainId !== p.domainId) throw new UnrecoverableError(`group ${p.groupId} of domain ${p.domainId} does not exist`);
+  if (p.incremental) {
+    const { rows } = await deps.pool.query(
+      'SELECT EXISTS (SELECT 1 FROM nodes WHERE group_id = $1 AND domain_id = $2 AND processed = false) AS any', [p.groupId, p.domainId]);
+    if (!rows[0].any) return { skipped: 'no new nodes' };
+  }
+  const got = await acquireCycleHolds(deps.cfg, coordinationContext(deps.cfg, deps.redis), p.groupId);
+  if (!got.ok) {
+    if (got.reason === 'group-busy') return { skipped: 'another cycle of the group is running' };
+    // every domain permit is taken: try again later without spending an attempt
+    await job.moveToDelayed(Date.now() + deps.cfg.cyclePermitRetryMs, deps.token);
+    throw new DelayedError();
+  }
+  const cycle = { cycleId: p.cycleId, groupId: p.groupId, domainId: p.domainId, mode: p.incremental ? 'INCREMENTAL' : 'FULL', lockToken: got.lockToken, permitToken: got.permitToken } as const;
+  await insertCycle(deps.pool, cycle);
+  // the cycle's token becomes the newest for the group: writes of an older cycle are refused now
+  await withTransaction(deps.pool, (c) => admitFencedWrite(c, RESOURCE.groupCycle(p.groupId), got.lockToken));
+  await setLastRun(deps.pool, { groupId: p.groupId, domainId: p.domainId, cycleId: p.cycleId, status: 'PENDING' });
+  deps.log.info({ mode: cycle.mode, lockToken: got.lockToken }, 'cycle started');
+  return { cycle: (await getCycle(deps.pool, p.cycleId))! };
+}
+
+export const fetchPage: Processor<'fetch-page'> = async (job, deps) => {
+  const p = job.data;
+  if (p.kind === 'N' && p.pageIndex === 0) {
+    const begun = await beginCycle(job, deps);
+    if ('skipped' in begun) {
+      deps.log.info({ reason: begun.skipped }, 'cycle skipped');
+      return { skipped: begun.skipped };
+    }
+  }
+  return runCycleJob(job, deps, async (cycle) => {
+    const { cfg, pool } = deps;
+    const group = await getGroup(pool, cycle.groupId);
+    if (!group) throw new UnrecoverableError(`group ${cycle.groupId} was deleted`);
+    const settings = groupSettings(cfg, group, await groupConfiguration(pool, group.id));
+    const rows = await fetchNodePage(deps, cycle, p.kind, p.after, cfg.nodeFetchBatchSize);
+    const ref = { cycleId: cycle.cycleId, groupId: cycle.groupId, domainId: cycle.domainId };
+    const full = rows.length === cfg.nodeFetchBatchSize;
+    // The next page's bound is known now: enqueue it before encoding this one, so that pages are
+    // encoded in parallel on the workers while the chain walks the keyset.
+    if (full) {
+      const last = rows[rows.length - 1];
+      await enqueueFetchPage(cfg, { ...ref, kind: p.kind, pageIndex: p.pageIndex + 1, after: { createdAt: last.created_at, id: last.id }, incremental: p.incremental });
+    }
+    if (rows.length > 0) {
+      const nodes: NodeInput[] = rows.map((r) => ({ referenceId: r.reference_id, type: r.type, metadata: r.metadata as NodeInput['metadata'] }));
+      const page = encodePage(nodes, { lsh: settings.lsh ?? undefined, partition: settings.partition ?? undefined });
+      const last = rows[rows.length - 1];
+      await storePage(pool, cycle.cycleId, {
+        kind: p.kind, index: p.pageIndex, nodeIds: rows.map((r) => r.id), referenceIds: page.referenceIds,
+        lastCreatedAt: last.created_at, lastId: last.id, data: serializePage(page),
+      });
+    }
+    if (full) return { nodes: rows.length, next: `${p.kind}${p.pageIndex + 1}` };
+    // the end of this kind's chain: pages 0 .. pageIndex, the last one only if not empty
+    const stored = p.pageIndex + (rows.length > 0 ? 1 : 0);
+    if (p.kind === 'N' && cycle.mode === 'INCREMENTAL') {
+      await recordNewPages(pool, cycle.cycleId, stored);
+      await enqueueFetchPage(cfg, { ...ref, kind: 'E', pageIndex: 0, after: null, incremental: p.incremental });
+      return { nodes: rows.length, next: 'E0' };
+    }
+    // last page: once every page is stored, plan the flow. Row pages: every N page; E pages only
+    // when there are new nodes.
+    const newPages = p.kind === 'N' ? stored : (await getCycle(pool, cycle.cycleId))!.newPages ?? 0;
+    const existingPages = p.kind === 'E' ? stored : 0;
+    if (!(await waitForPages(deps, cycle.cycleId, newPages, existingPages))) return { nodes: rows.length, planned: 0, reason: 'cycle ended' };
+    const pages = await listPageKeys(pool, cycle.cycleId);
+    const rowPages = newPages ? pages : [];
+    await markPlanned(pool, cycle.cycleId, newPages, existingPages);
+    await enqueueCycleFlow(cfg, ref, cycle.lockToken, rowPages);
+    deps.log.info({ newPages, existingPages }, 'cycle planned');
+    return { nodes: rows.length, planned: rowPages.length };
+  });
+};
+
+/**
+ * Waits until `n` N pages and `e` E pages of the cycle are stored (other fetch-page jobs may still
+ * be encoding). False when the cycle ended meanwhile (a page failed for good).
+ */
+async function waitForPages(deps: WorkerDeps, cycleId: string, n: number, e: number): Promise<boolean> {
+  const deadline = Date.now() + deps.cfg.workerLockDurationMs;
+  for (;;) {
+    const { rows } = await deps.pool.query(
+      `SELECT count(*) FILTER (WHERE kind = 'N')::int AS n, count(*) FILTER (WHERE kind = 'E')::int AS e,
+              (SELECT status FROM last_run_potential_matches l JOIN potential_cycles c ON c.group_id = l.group_id
+               WHERE c.cycle_id = $1 AND l.processing_cycle_id = $1) AS status
+       FROM potential_cycle_pages WHERE cycle_id = $1`, [cycleId]);
+    if (rows[0].status !== 'PENDING') return false;
+    if (rows[0].n === n && rows[0].e === e) return true;
+    if (Date.now() > deadline) throw new Error(`pages of cycle ${cycleId} still missing (${rows[0].n}/${n} new, ${rows[0].e}/${e} existing)`);
+    await new Promise((r) => setTimeout(r, deps.cfg.coordinationRetryMs));
+  }
+}

@@ -1,0 +1,68 @@
+// finalize-group: the cycle's bookkeeping, in one fenced transaction — new nodes marked processed
+// (unless an import changed them since the cycle started), the cursor persisted, participation
+// history written, last_run_potential_matches COMPLETED, staging removed — then the holds are
+// released and perfect-match-group is enqueued for the group.
+import { admitFencedWrite } from '../shared/coordination/fencing.ts';
+import { coordinationContext } from '../shared/coordination/context.ts';
+import { RESOURCE } from '../shared/coordination/keys.ts';
+import { withTransaction } from '../shared/db.ts';
+import { metrics } from '../shared/metrics.ts';
+import { openQueue } from '../shared/queue.ts';
+import { JOB, jobId, QUEUE } from '../shared/queues.ts';
+import { UnrecoverableError } from 'bullmq';
+import type { Processor } from '../workers/processor.ts';
+import { releaseCycleHolds } from './cycleHolds.ts';
+import { runCycleJob } from './cycleJob.ts';
+import { deleteStaging, setLastRun } from './cycleStore.ts';
+
+export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycleJob(job, deps, async (cycle) => {
+  const { cfg, pool, redis } = deps;
+  const counts = await withTransaction(pool, async (c) => {
+    if (!(await admitFencedWrite(c, RESOURCE.groupCycle(cycle.groupId), cycle.lockToken))) {
+      throw new UnrecoverableError(`cycle ${cycle.cycleId} was superseded by a newer cycle of the group`);
+    }
+    // A finalize run again after it committed (its worker died before the job completed) only
+    // releases the holds and enqueues the perfect stage: the staging it counted is gone.
+    const done = await c.query(
+      `SELECT node_count, edge_count FROM last_run_potential_matches WHERE group_id = $1 AND processing_cycle_id = $2 AND status = 'COMPLETED'`,
+      [cycle.groupId, cycle.cycleId]);
+    if (done.rows[0]) return { nodeCount: Number(done.rows[0].node_count), edgeCount: Number(done.rows[0].edge_count) };
+    const newNodes = `SELECT unnest(node_ids) AS id FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`;
+    await c.query(
+      `UPDATE nodes SET processed = true
+       WHERE id IN (${newNodes}) AND processed = false AND (updated_at IS NULL OR updated_at <= $2)`,
+      [cycle.cycleId, cycle.startedAt]);
+    await c.query(
+      `INSERT INTO match_participation_history (node_id, group_id, domain_id, processing_cycle_id, participated_at)
+       SELECT n.id, $2, $3, $1, now() FROM (${newNodes}) n
+       ON CONFLICT (node_id, processing_cycle_id) DO NOTHING`,
+      [cycle.cycleId, cycle.groupId, cycle.domainId]);
+    await c.query(
+      `INSERT INTO nodes_cursor (group_id, domain_id, cursor_created_at, cursor_id, updated_at)
+       SELECT $2, $3, last_created_at, last_id, now() FROM potential_cycle_pages
+       WHERE cycle_id = $1 AND kind = 'N' ORDER BY page_index DESC LIMIT 1
+       ON CONFLICT (group_id, domain_id) DO UPDATE SET cursor_created_at = EXCLUDED.cursor_created_at,
+         cursor_id = EXCLUDED.cursor_id, updated_at = now()`,
+      [cycle.cycleId, cycle.groupId, cycle.domainId]);
+    const { rows } = await c.query(
+      `SELECT (SELECT coalesce(sum(node_count), 0) FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N') AS nodes,
+              (SELECT count(*) FROM potential_matches WHERE group_id = $2) AS edges`,
+      [cycle.cycleId, cycle.groupId]);
+    const nodeCount = Number(rows[0].nodes);
+    const edgeCount = Number(rows[0].edges);
+    await setLastRun(c, { groupId: cycle.groupId, domainId: cycle.domainId, cycleId: cycle.cycleId, status: 'COMPLETED', nodeCount, edgeCount });
+    await deleteStaging(c, cycle.cycleId);
+    return { nodeCount, edgeCount };
+  });
+  await releaseCycleHolds(coordinationContext(cfg, redis), cycle);
+  const perfect = openQueue(cfg, QUEUE.perfect);
+  try {
+    await perfect.add(JOB.perfectMatchGroup, { domainId: cycle.domainId, groupId: cycle.groupId, potentialCycleId: cycle.cycleId },
+      { jobId: jobId('perfect', cycle.cycleId) });
+  } finally {
+    await perfect.close();
+  }
+  metrics.potentialCycleDuration.observe({ groupId: cycle.groupId }, (Date.now() - cycle.startedAt.getTime()) / 1000);
+  deps.log.info(counts, 'cycle completed');
+  return counts;
+});

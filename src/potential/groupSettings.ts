@@ -1,0 +1,68 @@
+// How a group's potential matches are computed, from its matching_configuration.config_params
+// (seed 000 §8.1) and the process configuration:
+//   candidateStrategy  'flat' | 'metadata' | 'bipartite'   (seed 001 §6.2; default below)
+//   partitionKey, leftValues, rightValues                 bipartite split (default type = MENTOR / MENTEE)
+//   topK                                                   neighbours kept per node (default MATCHING_TOPK_COUNT)
+//   scorer, scorerOptions                                  src/matching/scorerRegistry.ts
+//   lsh: { tables, bandsPerTable, similarityThreshold }    overrides of MATCHING_LSH_*
+// Default strategy, as the seed's WeightFunctionResolver: a BIPARTITE group uses 'bipartite'
+// (flat left × right); a symmetric group uses 'metadata' (LSH).
+// 'bipartite' is flat scoring of left × right; 'metadata' on a BIPARTITE group is LSH across the
+// two sides. A group whose match_type is BIPARTITE is always split.
+import { lshParamsFrom } from '../matching/lshStrategy.ts';
+import type { LshParams } from '../matching/minhash.ts';
+import type { PartitionSpec } from '../matching/encodedPage.ts';
+import { COMPATIBILITY_DEFAULTS } from '../matching/compatibilityScorer.ts';
+import { DEFAULT_SCORER, SCORER_NAMES } from '../matching/scorerRegistry.ts';
+import type { GroupConfiguration, GroupRow } from '../shared/catalog.ts';
+import type { Config } from '../shared/config.ts';
+
+export type CandidateStrategy = 'flat' | 'metadata' | 'bipartite';
+
+export interface GroupSettings {
+  strategy: CandidateStrategy;
+  /** 'flat' or 'metadata' candidates; bipartite pairing is `partition !== null` */
+  candidates: 'flat' | 'metadata';
+  partition: PartitionSpec | null;
+  topK: number;
+  scorer: { name: string; options: Record<string, unknown> };
+  lsh: LshParams | null;
+}
+
+export class GroupSettingsError extends Error {}
+
+function stringList(v: unknown, what: string): string[] {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) throw new GroupSettingsError(`${what} must be a non-empty list of strings`);
+  return v;
+}
+
+export function groupSettings(cfg: Config, group: GroupRow, conf: GroupConfiguration | null): GroupSettings {
+  const p = (conf?.params ?? {}) as Record<string, unknown>;
+  const strategy = (p.candidateStrategy ?? (group.matchType === 'BIPARTITE' ? 'bipartite' : 'metadata')) as CandidateStrategy;
+  if (!['flat', 'metadata', 'bipartite'].includes(strategy)) throw new GroupSettingsError(`unknown candidateStrategy '${String(strategy)}'`);
+  const split = strategy === 'bipartite' || group.matchType === 'BIPARTITE';
+  const partition = split
+    ? {
+        key: typeof p.partitionKey === 'string' ? p.partitionKey : 'type',
+        leftValues: p.leftValues === undefined ? ['MENTOR'] : stringList(p.leftValues, 'leftValues'),
+        rightValues: p.rightValues === undefined ? ['MENTEE'] : stringList(p.rightValues, 'rightValues'),
+      }
+    : null;
+  const topK = p.topK === undefined ? cfg.topK : Number(p.topK);
+  if (!(Number.isInteger(topK) && topK >= 1)) throw new GroupSettingsError('topK must be a positive integer');
+  const scorerName = typeof p.scorer === 'string' ? p.scorer : DEFAULT_SCORER;
+  if (!SCORER_NAMES.includes(scorerName)) throw new GroupSettingsError(`unknown scorer '${scorerName}'`);
+  const scorerOptions = (p.scorerOptions ?? {}) as Record<string, unknown>;
+  const candidates = strategy === 'metadata' ? 'metadata' : 'flat';
+  const o = (p.lsh ?? {}) as Record<string, unknown>;
+  const lsh = candidates === 'metadata'
+    ? lshParamsFrom({
+        tables: Number(o.tables ?? cfg.lshNumTables),
+        bandsPerTable: Number(o.bandsPerTable ?? cfg.lshBandsPerTable),
+        similarityThreshold: Number(o.similarityThreshold ?? cfg.lshSimilarityThreshold),
+        seed: cfg.lshSeed,
+        numericTolerance: Number(scorerOptions.numericTolerance ?? COMPATIBILITY_DEFAULTS.numericTolerance),
+      })
+    : null;
+  return { strategy, candidates, partition, topK, scorer: { name: scorerName, options: scorerOptions }, lsh };
+}

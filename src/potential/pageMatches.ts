@@ -1,0 +1,81 @@
+// Writing one row page's top-K into potential_matches (seed 004 §6): COPY the edges into a
+// transaction-local TEMP table, then
+//   INSERT … SELECT … ON CONFLICT (group_id, reference_id, matched_reference_id)
+//   DO UPDATE SET compatibility_score = GREATEST(old, new)
+// Everything is keyed by the page's row nodes (rows are directed, see below), so pages are written
+// independently — each build-chunk-pair job writes its own page, in parallel on every worker:
+//   N page (new nodes): their earlier rows are deleted first (their lists are recomputed whole, and
+//           GREATEST must not keep up a stale score), then the page's rows are inserted;
+//   E page (incremental, existing nodes): the new edges are upserted, then each node is cut back to
+//           its K best (old ∪ new), which is the top-K a full recompute gives.
+// A page's transaction is idempotent: a retried job leaves the same rows.
+//
+// Storage decision: rows are DIRECTED. A row (reference_id, matched_reference_id, score) means
+// matched_reference_id is among the K best neighbours of reference_id; an unordered pair is stored
+// in both directions when each node has the other in its top-K, once when only one does. So every
+// node's top-K is exactly "its rows as reference_id", mutual top-K is "both directions present",
+// and the perfect stage reads rows as (reference_id → matched_reference_id) preferences, deduping
+// to unordered pairs when its algorithm wants an undirected graph. Ties at the K-th place are
+// broken by matched_reference_id in code-point order, in the build jobs and in the SQL below.
+//
+// Visibility: pages commit one by one while the group's last run is PENDING; the perfect stage
+// reads a group only when its last potential run is COMPLETED (finalize-group sets it after every
+// page and flush-group's clean-up committed). A cycle that fails for good is marked FAILED, and
+// the group's next cycle rewrites whatever pages it had written (its new nodes are still
+// unprocessed; a full recompute rewrites all).
+import { randomBytes } from 'node:crypto';
+import { copyLine, copyLines } from '../shared/copy.ts';
+import type { PoolClient } from '../shared/db.ts';
+import type { PageKind } from '../shared/queues.ts';
+import type { CycleRow } from './cycleStore.ts';
+
+export interface PageEdge {
+  referenceId: string;
+  matchedReferenceId: string;
+  score: number;
+}
+
+/**
+ * Row ids of one page write: a random 76-bit prefix, then the row number. A page's rows then fill
+ * one run of the primary-key index in order — fully random gen_random_uuid() ids cost ~4 s more
+ * per 1,000,000 rows here, each landing on a different index page — and concurrent page writes
+ * land in different runs rather than all on the index's right edge, as time-ordered ids would.
+ */
+export function pageIdPrefix(): string {
+  const h = randomBytes(10).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-8${h.slice(16, 19)}-000000000000`;
+}
+
+/** Writes the page's edges; `rowRefs` are all the page's row nodes (those without edges too). Returns rows upserted. */
+export async function writePageMatches(c: PoolClient, cycle: CycleRow, kind: PageKind, rowRefs: string[], edges: Iterable<PageEdge>, k: number): Promise<number> {
+  await c.query(`CREATE TEMP TABLE page_matches (
+      reference_id VARCHAR(255) NOT NULL, matched_reference_id VARCHAR(255) NOT NULL, compatibility_score DOUBLE PRECISION NOT NULL
+    ) ON COMMIT DROP`);
+  function* lines() {
+    for (const e of edges) yield copyLine([e.referenceId, e.matchedReferenceId, e.score]);
+  }
+  await copyLines(c, 'COPY page_matches (reference_id, matched_reference_id, compatibility_score) FROM STDIN', lines());
+  if (kind === 'N') await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, rowRefs]);
+  // sorted by the unique key, so that uq_match is filled in order too
+  const { rowCount } = await c.query(
+    `INSERT INTO potential_matches (id, group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score, matched_at)
+     SELECT overlay($4::text PLACING lpad(to_hex(row_number() OVER (ORDER BY reference_id, matched_reference_id)), 12, '0') FROM 25)::uuid,
+            $2::uuid, $3::uuid, $1::varchar, reference_id, matched_reference_id, compatibility_score, now()
+     FROM page_matches ORDER BY reference_id, matched_reference_id
+     ON CONFLICT (group_id, reference_id, matched_reference_id) DO UPDATE SET
+       compatibility_score = GREATEST(potential_matches.compatibility_score, EXCLUDED.compatibility_score),
+       matched_at = EXCLUDED.matched_at,
+       processing_cycle_id = EXCLUDED.processing_cycle_id`,
+    [cycle.cycleId, cycle.groupId, cycle.domainId, pageIdPrefix()]);
+  if (kind === 'E') {
+    await c.query(
+      `DELETE FROM potential_matches p USING (
+         SELECT id, row_number() OVER (PARTITION BY reference_id
+                                       ORDER BY compatibility_score DESC, matched_reference_id COLLATE "C") AS rank
+         FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])
+       ) ranked
+       WHERE p.id = ranked.id AND ranked.rank > $3`,
+      [cycle.groupId, rowRefs, k]);
+  }
+  return rowCount ?? 0;
+}

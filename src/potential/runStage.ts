@@ -1,0 +1,33 @@
+// `matchflow run potential --group G [--wait] [--force]`: starts a cycle of one group now —
+// incremental (new nodes against all), or with --force a full recompute — and with --wait
+// follows it to the end: exit 0 when it completed or had nothing to do, 1 when it failed.
+import { EXIT } from '../commands/command.ts';
+import type { GroupRow } from '../shared/catalog.ts';
+import type { Config } from '../shared/config.ts';
+import type { Pool } from '../shared/db.ts';
+import { closeCycleQueues } from './cycleJobs.ts';
+import { startCycle, waitForCycle } from './startCycle.ts';
+
+export const potentialRunStage = {
+  describe: 'start a potential-match cycle (incremental; --force: full recompute)',
+  async start(cfg: Config, pool: Pool, group: GroupRow, opts: { wait: boolean; force: boolean }): Promise<number> {
+    try {
+      const cycleId = await startCycle(cfg, group, { incremental: !opts.force });
+      process.stdout.write(`started ${opts.force ? 'full' : 'incremental'} potential cycle ${cycleId} for group ${group.name} (${group.id})\n`);
+      if (!opts.wait) return EXIT.ok;
+      const out = await waitForCycle(cfg, pool, group.id, cycleId);
+      if (out.status === 'SKIPPED') {
+        process.stdout.write(`skipped: ${out.reason}\n`);
+        return EXIT.ok;
+      }
+      const r = out.lastRun;
+      const seconds = r.startedAt && r.finishedAt ? ((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1) : '?';
+      process.stdout.write(out.status === 'COMPLETED'
+        ? `COMPLETED in ${seconds} s: ${r.nodeCount} new nodes, ${r.edgeCount} potential matches in the group\n`
+        : `FAILED after ${seconds} s: ${r.failureReason}\n`);
+      return out.status === 'COMPLETED' ? EXIT.ok : EXIT.failed;
+    } finally {
+      await closeCycleQueues();
+    }
+  },
+};

@@ -1,0 +1,61 @@
+// The CPU work of a build-chunk-pair job, run in a worker thread (ThreadPool) so that the job's
+// event loop keeps renewing its BullMQ lock. One call scores a row page against a batch of column
+// pages and returns the row page's top-K so far; a job whose column pages exceed its memory
+// budget calls it once per batch, passing the top-K back in.
+import type { SideFilter } from '../matching/pageSide.ts';
+import { flatRows, lshRows } from '../matching/rowScoring.ts';
+import { deserializePage } from '../matching/pageCodec.ts';
+import { createScorer } from '../matching/scorerRegistry.ts';
+import { TopK } from '../matching/topK.ts';
+
+export interface ColumnInput {
+  page: Uint8Array;
+  /** neighbour id of each node of the page (its rank in reference-id order) */
+  ids: Int32Array;
+}
+
+export interface ScoreRowsInput {
+  scorer: { name: string; options: Record<string, unknown> };
+  candidates: 'flat' | 'metadata';
+  bipartite: boolean;
+  rowsPage: Uint8Array;
+  rowIds: Int32Array;
+  columns: ColumnInput[];
+  k: number;
+  /** the top-K of the earlier batches */
+  state?: TopKState;
+}
+
+export interface TopKState {
+  score: Float64Array;
+  id: Int32Array;
+  count: Int32Array;
+}
+
+export interface ScoreRowsOutput {
+  state: TopKState;
+  pairs: number;
+  collisions: number;
+}
+
+export function scoreRows(input: ScoreRowsInput): ScoreRowsOutput {
+  const scorer = createScorer(input.scorer.name, input.scorer.options);
+  const rows = deserializePage(input.rowsPage);
+  const topK = new TopK(rows.size, input.k);
+  if (input.state) {
+    topK.score.set(input.state.score);
+    topK.id.set(input.state.id);
+    topK.count.set(input.state.count);
+  }
+  const columns = input.columns.map((c) => ({ page: deserializePage(c.page), ids: c.ids }));
+  const runs: Array<[SideFilter, SideFilter]> = input.bipartite ? [['left', 'right'], ['right', 'left']] : [['all', 'all']];
+  const score = input.candidates === 'metadata' ? lshRows : flatRows;
+  let pairs = 0;
+  let collisions = 0;
+  for (const [rowFilter, colFilter] of runs) {
+    const r = score(scorer, { page: rows, ids: input.rowIds, filter: rowFilter }, columns.map((c) => ({ ...c, filter: colFilter })), topK);
+    pairs += r.pairs;
+    collisions += r.collisions;
+  }
+  return { state: { score: topK.score, id: topK.id, count: topK.count }, pairs, collisions };
+}

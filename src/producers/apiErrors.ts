@@ -1,0 +1,25 @@
+// JSON errors of the enqueue API: { code, message } with an HTTP status.
+import type { ErrorRequestHandler, Response } from 'express';
+import { logger } from '../shared/logger.ts';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details?: string[]) {
+    super(message);
+  }
+}
+
+export function sendError(res: Response, status: number, code: string, message: string, details?: string[]): void {
+  res.status(status).json(details ? { code, message, details } : { code, message });
+}
+
+/** Turns thrown errors (ours, body-parser's, anything else) into JSON errors. */
+export const jsonErrors: ErrorRequestHandler = (err, req, res, _next) => {
+  if (res.headersSent) return;
+  if (err instanceof ApiError) return sendError(res, err.status, err.code, err.message, err.details);
+  const type = (err as { type?: string }).type;
+  if (type === 'entity.too.large') return sendError(res, 413, 'payload_too_large', `the body is larger than the limit (${(err as { limit?: number }).limit} bytes, HTTP_BODY_LIMIT)`);
+  if (type === 'entity.parse.failed') return sendError(res, 400, 'invalid_json', `the body is not valid JSON: ${(err as Error).message}`);
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 415, 'unsupported_encoding', (err as Error).message);
+  logger().error({ err, path: req.path }, 'API request failed');
+  sendError(res, 500, 'internal', 'internal error (see the API log)');
+};

@@ -1,0 +1,91 @@
+// What a producer process starts for potential matches: the cycle scheduler. `matchflow producer`
+// calls startPotentialScheduler.
+//
+// A BullMQ job scheduler (POTENTIAL_CRON in CRON_ZONE; upsertJobScheduler is idempotent per id,
+// so every producer replica may upsert it) adds one plan job per tick to a producer-only queue.
+// Every producer runs a worker on that queue, but only the holder of the scheduler leader lease
+// plans: a replica that is not leader hands the job back (delayed by a third of the lease TTL)
+// for the leader to take. Planning starts an incremental cycle for every active group with
+// unprocessed nodes; the cycle id is derived from the tick and the group, so even a tick planned
+// twice (a stalled plan job run again) enqueues each cycle once.
+import { createHash } from 'node:crypto';
+import { DelayedError, Queue, Worker } from 'bullmq';
+import type { Config } from '../shared/config.ts';
+import { coordinationContext } from '../shared/coordination/context.ts';
+import { RESOURCE } from '../shared/coordination/keys.ts';
+import { LeaderLease } from '../shared/coordination/leaderLease.ts';
+import type { Pool } from '../shared/db.ts';
+import { logger } from '../shared/logger.ts';
+import { bullConnection } from '../shared/queue.ts';
+import { defaultJobOptions } from '../shared/queues.ts';
+import { createRedis } from '../shared/redis.ts';
+import { startCycle } from '../potential/startCycle.ts';
+
+export const SCHEDULE_QUEUE = 'potential-schedule';
+export const PLAN_JOB = 'plan-potential-cycles';
+export const SCHEDULER_ID = 'potential-cycles';
+
+/** A UUID-shaped id that is the same for the same tick and group. */
+export function tickCycleId(tickId: string, groupId: string): string {
+  const h = createHash('sha256').update(`${tickId}|${groupId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Starts one incremental cycle per active group with unprocessed nodes; returns their ids. */
+export async function planCycles(cfg: Config, pool: Pool, tickId: string): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string; domain_id: string }>(
+    `SELECT g.id, g.domain_id FROM matching_groups g JOIN domains d ON d.id = g.domain_id
+     WHERE g.active AND d.active
+       AND EXISTS (SELECT 1 FROM nodes n WHERE n.group_id = g.id AND n.domain_id = g.domain_id AND n.processed = false)
+     ORDER BY g.id`);
+  const ids: string[] = [];
+  for (const g of rows) ids.push(await startCycle(cfg, { id: g.id, domainId: g.domain_id }, { incremental: true, cycleId: tickCycleId(tickId, g.id) }));
+  return ids;
+}
+
+export interface PotentialScheduler {
+  lease: LeaderLease;
+  queue: Queue;
+  stop(): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  /** cron pattern (default POTENTIAL_CRON; 6 fields, seconds first) */
+  pattern?: string;
+}
+
+export async function startPotentialScheduler(cfg: Config, pool: Pool, opts: SchedulerOptions = {}): Promise<PotentialScheduler> {
+  const redis = createRedis({}, cfg.redisUrl);
+  const lease = new LeaderLease(coordinationContext(cfg, redis), RESOURCE.scheduler.name, {
+    ttlMs: cfg.leaderLeaseTtlMs,
+    onElected: (epoch) => logger().info({ epoch }, 'potential scheduler: leader'),
+    onDemoted: (err) => logger().warn({ err }, 'potential scheduler: no longer leader'),
+  });
+  lease.campaign();
+  const queue = new Queue(SCHEDULE_QUEUE, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) });
+  await queue.upsertJobScheduler(SCHEDULER_ID, { pattern: opts.pattern ?? cfg.potentialCron, tz: cfg.cronZone }, {
+    name: PLAN_JOB,
+    opts: { removeOnComplete: { age: cfg.removeOnCompleteAgeSec }, removeOnFail: { age: cfg.removeOnFailAgeSec } },
+  });
+  const worker = new Worker(SCHEDULE_QUEUE, async (job, token) => {
+    if (!lease.isLeader()) {
+      await job.moveToDelayed(Date.now() + cfg.leaderLeaseTtlMs / 3, token);
+      throw new DelayedError();
+    }
+    const cycles = await planCycles(cfg, pool, job.id ?? String(job.timestamp));
+    logger().info({ tick: job.id, epoch: lease.epoch, cycles: cycles.length }, 'potential cycles planned');
+    return { epoch: lease.epoch, cycles };
+  }, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, concurrency: 1 });
+  worker.on('error', (err) => logger().error({ err }, 'potential scheduler worker error'));
+  await worker.waitUntilReady();
+  return {
+    lease,
+    queue,
+    async stop() {
+      await worker.close();
+      await queue.close();
+      await lease.stop();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// Domains, groups and their configuration: looked up by UUID or by name, created on demand.
+import type { Pool, PoolClient } from './db.ts';
+
+export type MatchType = 'SYMMETRIC' | 'BIPARTITE';
+
+export interface GroupRow {
+  id: string;
+  domainId: string;
+  name: string;
+  matchType: MatchType;
+}
+
+export interface GroupConfiguration {
+  algorithmId: string;
+  params: Record<string, unknown>;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string): boolean => UUID_RE.test(s);
+
+type Db = Pool | PoolClient;
+
+/** The domain with this id or name; created (by name) when `create` and missing. */
+export async function resolveDomain(db: Db, idOrName: string, create = false): Promise<string | null> {
+  if (isUuid(idOrName)) {
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM domains WHERE id = $1', [idOrName]);
+    if (rows[0]) return rows[0].id;
+    if (!create) return null;
+    await db.query('INSERT INTO domains (id, name) VALUES ($1, $1) ON CONFLICT DO NOTHING', [idOrName]);
+    return idOrName;
+  }
+  if (create) {
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO domains (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, [idOrName]);
+    return rows[0].id;
+  }
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM domains WHERE name = $1', [idOrName]);
+  return rows[0]?.id ?? null;
+}
+
+function toGroup(r: { id: string; domain_id: string; name: string; match_type: MatchType }): GroupRow {
+  return { id: r.id, domainId: r.domain_id, name: r.name, matchType: r.match_type };
+}
+
+/** The group with this id, or this name inside the domain; created when `create` and missing. */
+export async function resolveGroup(
+  db: Db, domainId: string, idOrName: string, create?: { matchType?: MatchType },
+): Promise<GroupRow | null> {
+  const byId = isUuid(idOrName);
+  const { rows } = await db.query(
+    `SELECT id, domain_id, name, match_type FROM matching_groups WHERE domain_id = $1 AND ${byId ? 'id' : 'name'} = $2`,
+    [domainId, idOrName]);
+  if (rows[0]) return toGroup(rows[0]);
+  if (!create) return null;
+  const { rows: made } = await db.query(
+    `INSERT INTO matching_groups (id, domain_id, name, match_type) VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4)
+     ON CONFLICT (domain_id, name) DO UPDATE SET name = EXCLUDED.name
+     RETURNING id, domain_id, name, match_type`,
+    [byId ? idOrName : null, domainId, idOrName, create.matchType ?? 'SYMMETRIC']);
+  return toGroup(made[0]);
+}
+
+export async function getGroup(db: Db, groupId: string): Promise<GroupRow | null> {
+  const { rows } = await db.query('SELECT id, domain_id, name, match_type FROM matching_groups WHERE id = $1', [groupId]);
+  return rows[0] ? toGroup(rows[0]) : null;
+}
+
+/** Sets (replaces) the group's priority-1 configuration. */
+export async function configureGroup(db: Db, group: GroupRow, conf: GroupConfiguration): Promise<void> {
+  await db.query(
+    `INSERT INTO matching_configuration (group_id, domain_id, algorithm_id, priority, config_params)
+     VALUES ($1, $2, $3, 1, $4)
+     ON CONFLICT (group_id, priority) DO UPDATE SET algorithm_id = EXCLUDED.algorithm_id,
+       config_params = EXCLUDED.config_params, updated_at = now()`,
+    [group.id, group.domainId, conf.algorithmId, JSON.stringify(conf.params)]);
+}
+
+/** The group's highest-priority configuration, or null when none is set. */
+export async function groupConfiguration(db: Db, groupId: string): Promise<GroupConfiguration | null> {
+  const { rows } = await db.query<{ algorithm_id: string; config_params: Record<string, unknown> }>(
+    'SELECT algorithm_id, config_params FROM matching_configuration WHERE group_id = $1 ORDER BY priority LIMIT 1', [groupId]);
+  return rows[0] ? { algorithmId: rows[0].algorithm_id, params: rows[0].config_params } : null;
+}

@@ -1,0 +1,65 @@
+import pg from 'pg';
+import { config, type Config } from './config.ts';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+// BIGINT (int8) as JS number: counts here stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/** A pool whose connections use the configured schema as their search_path. */
+export function createPool(cfg: Config = config(), extra: pg.PoolConfig = {}): Pool {
+  const pool = new pg.Pool({
+    connectionString: cfg.databaseUrl,
+    max: cfg.dbPoolSize,
+    connectionTimeoutMillis: cfg.dbConnectionTimeoutMs,
+    options: `-c search_path=${cfg.dbSchema},public`,
+    application_name: 'matchflow',
+    ...extra,
+  });
+  // An idle client losing its server (a PostgreSQL restart) must not crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+let shared: Pool | undefined;
+/** The process-wide pool. */
+export function pool(): Pool {
+  shared ??= createPool();
+  return shared;
+}
+
+export async function closePool(): Promise<void> {
+  const p = shared;
+  shared = undefined;
+  await p?.end();
+}
+
+export async function withClient<T>(p: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const client = await p.connect();
+  try {
+    return await fn(client);
+  } finally {
+    client.release();
+  }
+}
+
+/** Runs fn in a transaction; rolls back on any error. */
+export async function withTransaction<T>(p: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  return withClient(p, async (c) => {
+    await c.query('BEGIN');
+    try {
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+/** Quotes an SQL identifier (schema or table name built from configuration, never from input). */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,59 @@
+// Applies the ordered SQL files of migrations/ that the schema has not seen yet, all in one
+// transaction under an advisory lock: two `matchflow migrate` at once leave one schema.
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { ident, withTransaction, type Pool } from './db.ts';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+export interface Migration {
+  version: string;
+  sql: string;
+  checksum: string;
+}
+
+export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+  return Promise.all(files.map(async (f) => {
+    const sql = await readFile(`${dir}/${f}`, 'utf8');
+    return { version: f.replace(/\.sql$/, ''), sql, checksum: createHash('sha256').update(sql).digest('hex') };
+  }));
+}
+
+export interface MigrateResult {
+  applied: string[];
+  alreadyApplied: string[];
+}
+
+export async function migrate(pool: Pool, schema: string, dir = MIGRATIONS_DIR): Promise<MigrateResult> {
+  const migrations = await readMigrations(dir);
+  return withTransaction(pool, async (c) => {
+    // Serialize concurrent runs on this schema; the lock ends with the transaction.
+    await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`matchflow-migrate:${schema}`]);
+    await c.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
+    await c.query(`SET LOCAL search_path TO ${ident(schema)}, public`);
+    await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+    const { rows } = await c.query<{ version: string; checksum: string }>('SELECT version, checksum FROM schema_migrations');
+    const seen = new Map(rows.map((r) => [r.version, r.checksum]));
+    const applied: string[] = [];
+    const alreadyApplied: string[] = [];
+    for (const m of migrations) {
+      const prior = seen.get(m.version);
+      if (prior !== undefined) {
+        if (prior !== m.checksum) throw new Error(`migration ${m.version} was changed after it was applied (checksum differs)`);
+        alreadyApplied.push(m.version);
+        continue;
+      }
+      try {
+        await c.query(m.sql);
+      } catch (err) {
+        throw new Error(`migration ${m.version} failed: ${(err as Error).message}`, { cause: err });
+      }
+      await c.query('INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)', [m.version, m.checksum]);
+      applied.push(m.version);
+    }
+    return { applied, alreadyApplied };
+  });
+}

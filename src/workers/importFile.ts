@@ -1,0 +1,77 @@
+// The `import-file` processor: runs the import, reports BullMQ progress, fails bad input at once
+// (no retries), marks the job FAILED when the last attempt fails, and publishes the status event.
+import { UnrecoverableError, type Job } from 'bullmq';
+import { ImportInputError } from '../import/errors.ts';
+import { finishImportJob } from '../import/importJobs.ts';
+import { runImport, type ImportOutcome } from '../import/runImport.ts';
+import { statusEvent } from '../import/statusEvent.ts';
+import { kafkaPublisher, type Publish } from '../shared/kafka.ts';
+import type { ImportFilePayload, KafkaOrigin } from '../shared/queues.ts';
+import { dlqMessage } from '../import/dlqMessage.ts';
+import type { WorkerDeps } from './processor.ts';
+
+export interface ImportJobResult {
+  importJobId: string;
+  status: 'COMPLETED' | 'FAILED';
+  total: number;
+  processed: number;
+  failed: number;
+  duplicates: number;
+  reason: string | null;
+}
+
+async function publishStatus(deps: WorkerDeps, publish: Publish | null, payload: ImportFilePayload, outcome: ImportOutcome): Promise<void> {
+  if (!publish) return;
+  const event = statusEvent(payload.groupId, payload.domainId, outcome, deps.cfg.statusListCap);
+  try {
+    await publish(deps.cfg.kafkaStatusTopic, [{ key: outcome.jobId, value: JSON.stringify(event) }]);
+  } catch (err) {
+    // The import itself is committed; re-running it for a lost status event would be wrong.
+    deps.log.error({ err, importJobId: outcome.jobId }, 'could not publish the import status event');
+  }
+}
+
+/** A Kafka request whose import finally failed goes to the DLQ with the reason (seed UC-3: replay). */
+async function sendToDlq(deps: WorkerDeps, publish: Publish | null, origin: KafkaOrigin, reason: string): Promise<void> {
+  if (!publish) return;
+  try {
+    await publish(deps.cfg.kafkaDlqTopic, [dlqMessage(origin, reason)]);
+  } catch (err) {
+    deps.log.error({ err, topic: origin.topic, offset: origin.offset }, 'could not send the failed import request to the DLQ');
+  }
+}
+
+/** The processor, with the status publisher given (tests pass their own). */
+export async function processImportFile(
+  job: Job<ImportFilePayload>, deps: WorkerDeps, publish: Publish | null,
+): Promise<ImportJobResult> {
+  const payload = job.data;
+  try {
+    const outcome = await runImport(payload, {
+      cfg: deps.cfg, pool: deps.pool, log: deps.log,
+      onProgress: (p) => job.updateProgress({ ...p }),
+    });
+    if (!outcome.alreadyDone) await publishStatus(deps, publish, payload, outcome);
+    return {
+      importJobId: outcome.jobId, status: outcome.status, reason: outcome.reason, ...outcome.counts,
+    };
+  } catch (err) {
+    const permanent = err instanceof ImportInputError;
+    const lastAttempt = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const message = (err as Error).message;
+    if (lastAttempt) {
+      const counts = { total: 0, processed: 0, failed: 0, duplicates: 0 };
+      await finishImportJob(deps.pool, payload.importJobId, 'FAILED', counts, message)
+        .catch((e) => deps.log.error({ err: e }, 'could not mark the import FAILED'));
+      await publishStatus(deps, publish, payload, {
+        jobId: payload.importJobId, status: 'FAILED', counts, reason: message, successSample: [], failedSample: [],
+      });
+      if (payload.origin) await sendToDlq(deps, publish, payload.origin, `import ${payload.importJobId} failed: ${message}`);
+    }
+    throw permanent ? new UnrecoverableError(`${(err as ImportInputError).code}: ${message}`) : err;
+  }
+}
+
+export function importFile(job: Job<ImportFilePayload>, deps: WorkerDeps): Promise<ImportJobResult> {
+  return processImportFile(job, deps, kafkaPublisher(deps.cfg));
+}

@@ -1,0 +1,131 @@
+// perfect-match-group: stream the group's potential matches, run its strategy off the event
+// loop, replace perfect_matches in one transaction, keep last_run_perfect_matches.
+import { getGroup, groupConfiguration } from '../shared/catalog.ts';
+import { withClient, withTransaction } from '../shared/db.ts';
+import { metrics } from '../shared/metrics.ts';
+import type { MatchGraph, Pairs } from '../matching/perfect/graph.ts';
+import { localBinaryDb } from '../shared/localStore.ts';
+import { EdgeSpill } from '../perfect/edgeSpill.ts';
+import { planSpilled } from '../perfect/solveSpilled.ts';
+import { defaultStrategy, isStrategyName, strategyOptionsFromConfig } from '../matching/perfect/strategies.ts';
+import { decidePerfectRun, lastPerfectRun, lastPotentialRun, recordPerfectRun } from '../perfect/lastRuns.ts';
+import { loadGroupGraph, type SidePartition } from '../perfect/loadGroupGraph.ts';
+import { savePerfectMatches } from '../perfect/savePerfectMatches.ts';
+import { perfectMatchTransfer, type PerfectMatchTask } from '../matching/perfect/threadTasks.ts';
+import { ThreadPool } from './threadPool.ts';
+import type { Processor } from './processor.ts';
+
+let solver: ThreadPool | undefined;
+/** One solver thread per process: a worker runs one perfect job's CPU work at a time per thread. */
+function solverPool(): ThreadPool {
+  solver ??= new ThreadPool(new URL('../matching/perfect/threadTasks.ts', import.meta.url), 1);
+  return solver;
+}
+
+export interface PerfectMatchResult {
+  skipped?: string;
+  strategy?: string;
+  nodes?: number;
+  edges?: number;
+  pairs?: number;
+  totalScore?: number;
+  /** how a group larger than the memory budget was solved */
+  outOfCore?: string;
+}
+
+export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, { pool, cfg, log }) => {
+  const { groupId, domainId, force } = job.data;
+  const group = await getGroup(pool, groupId);
+  if (!group) throw new Error(`group ${groupId} does not exist`);
+  const decision = decidePerfectRun(await lastPotentialRun(pool, groupId), await lastPerfectRun(pool, groupId), force);
+  if (!decision.run) {
+    log.info({ reason: decision.reason }, 'perfect-match-group skipped');
+    return { skipped: decision.reason } satisfies PerfectMatchResult;
+  }
+  const cycleId = decision.potentialCycleId;
+  const conf = await groupConfiguration(pool, groupId);
+  const strategy = conf?.algorithmId ?? defaultStrategy(group.matchType);
+  if (!isStrategyName(strategy)) throw new Error(`group ${group.name}: unknown perfect-match strategy '${strategy}'`);
+  const params = (conf?.params ?? {}) as Partial<SidePartition> & { topK?: number; leftCapacity?: number; rightCapacity?: number };
+  const bipartite = group.matchType === 'BIPARTITE'
+    ? { partitionKey: params.partitionKey ?? 'type', leftValues: params.leftValues ?? [], rightValues: params.rightValues ?? [] }
+    : undefined;
+  if (bipartite && (!bipartite.leftValues.length || !bipartite.rightValues.length)) {
+    throw new Error(`bipartite group ${group.name} has no leftValues/rightValues in its matching_configuration`);
+  }
+  const timer = metrics.perfectMatchesCreation.startTimer({ groupId });
+  await recordPerfectRun(pool, { groupId, domainId: group.domainId, status: 'PENDING', cycleId, potentialCycleId: cycleId, strategy });
+  try {
+    const buildTimer = metrics.graphBuildDuration.startTimer({ groupId, match_type: group.matchType });
+    const maxBytes = cfg.maxMemoryMb * 2 ** 20;
+    const spill = new EdgeSpill(localBinaryDb(cfg, 'perfect-spill'), `job-${job.id}`);
+    // a retried job may find its own leftovers from the attempt that crashed
+    await spill.clear();
+    // One snapshot: the edges read belong to the potential cycle checked above.
+    const loaded = await withClient(pool, async (c) => {
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        const now = await lastPotentialRun(c, groupId);
+        if (now?.cycleId !== cycleId || now.status !== 'COMPLETED') throw new Error(`potential cycle changed while starting (now ${now?.cycleId} ${now?.status}); retrying`);
+        return await loadGroupGraph(c, groupId, { bipartite, maxBytes, spill: () => spill });
+      } finally {
+        await c.query('COMMIT');
+      }
+    });
+    buildTimer();
+    await job.updateProgress(30);
+    const nodes = loaded.leftRefs.length + loaded.rightRefs.length;
+    const options = strategyOptionsFromConfig(cfg, {
+      ...(params.topK ? { topK: params.topK } : {}),
+      ...(params.leftCapacity ? { leftCapacity: params.leftCapacity } : {}),
+      ...(params.rightCapacity ? { rightCapacity: params.rightCapacity } : {}),
+    });
+    const topK = options.topK;
+    let pairs: Pairs;
+    let edges: number;
+    let note: string | undefined;
+    const solveTimer = metrics.matchingDuration.startTimer({ groupId, strategy });
+    try {
+      let graph: MatchGraph | undefined;
+      if (loaded.inMemory) {
+        graph = loaded.graph;
+        edges = graph.left.length;
+      } else {
+        edges = loaded.spill.edges;
+        const plan = await planSpilled({ spill: loaded.spill, bipartite: loaded.bipartite, nLeft: loaded.leftRefs.length, nRight: loaded.rightRefs.length }, strategy, maxBytes, topK);
+        note = plan.note;
+        log.info({ note }, 'group exceeded the memory budget: solved out of core');
+        if (plan.kind === 'graph') graph = plan.graph;
+        else pairs = plan.pairs;
+      }
+      log.info({ strategy, nodes, edges, skippedRows: loaded.skipped, inMemory: loaded.inMemory }, 'graph loaded');
+      if (graph) {
+        const task: PerfectMatchTask = { strategy, graph, options };
+        pairs = await solverPool().run<Pairs>('perfectMatch', task, perfectMatchTransfer(task));
+      }
+    } finally {
+      await spill.clear();
+    }
+    solveTimer();
+    await job.updateProgress(70);
+    const chosen = pairs!;
+    const written = await withTransaction(pool, async (c) => {
+      const n = await savePerfectMatches(c, { groupId, domainId: group.domainId, cycleId, pairs: chosen, leftRefs: loaded.leftRefs, rightRefs: loaded.rightRefs });
+      await recordPerfectRun(c, { groupId, domainId: group.domainId, status: 'COMPLETED', cycleId, potentialCycleId: cycleId, strategy, nodeCount: nodes, pairCount: n });
+      return n;
+    });
+    metrics.perfectMatchesSaved.inc({ groupId }, written);
+    await job.updateProgress(100);
+    let total = 0;
+    for (let k = 0; k < chosen.score.length; k++) total += chosen.score[k];
+    log.info({ strategy, nodes, pairs: written, totalScore: total }, 'perfect matches written');
+    return { strategy, nodes, edges, pairs: written, totalScore: total, outOfCore: note } satisfies PerfectMatchResult;
+  } catch (err) {
+    metrics.perfectMatchesCreationErrors.inc({ groupId });
+    await recordPerfectRun(pool, { groupId, domainId: group.domainId, status: 'FAILED', cycleId, potentialCycleId: cycleId, strategy, failureReason: (err as Error).message })
+      .catch((e) => log.error({ err: e }, 'could not record the failed run'));
+    throw err;
+  } finally {
+    timer();
+  }
+};

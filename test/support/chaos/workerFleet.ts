@@ -1,0 +1,112 @@
+// A fleet of `matchflow worker` processes for chaos and scaling tests. Each worker reaches
+// PostgreSQL and Redis through its own TCP proxies, so that one worker's network can be cut.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { startTcpProxy, type TcpProxy } from './tcpProxy.ts';
+
+const CLI = fileURLToPath(new URL('../../../bin/matchflow.js', import.meta.url));
+
+export interface FleetOptions {
+  size: number;
+  env: NodeJS.ProcessEnv;
+  /** ports of the real servers; workers get proxies in front of them */
+  pgPort: number;
+  redisPort: number;
+  queues?: string;
+  /** file that collects the workers' logs (truncated by the caller) */
+  logFile?: string;
+}
+
+interface Member {
+  slot: number;
+  child: ChildProcess;
+  pgProxy: TcpProxy;
+  redisProxy: TcpProxy;
+}
+
+function withPort(url: string, port: number): string {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  u.port = String(port);
+  return u.toString();
+}
+
+export class WorkerFleet {
+  private members: Member[] = [];
+  private log?: WriteStream;
+  started = 0;
+
+  constructor(private readonly opts: FleetOptions) {
+    if (opts.logFile) this.log = createWriteStream(opts.logFile, { flags: 'a' });
+  }
+
+  async start(): Promise<void> {
+    for (let slot = 0; slot < this.opts.size; slot++) this.members.push(await this.spawnMember(slot));
+  }
+
+  private async spawnMember(slot: number, proxies?: { pg: TcpProxy; redis: TcpProxy }): Promise<Member> {
+    const pgProxy = proxies?.pg ?? (await startTcpProxy(this.opts.pgPort));
+    const redisProxy = proxies?.redis ?? (await startTcpProxy(this.opts.redisPort));
+    const env = {
+      ...this.opts.env,
+      DATABASE_URL: withPort(this.opts.env.DATABASE_URL!, pgProxy.port),
+      REDIS_URL: withPort(this.opts.env.REDIS_URL!, redisProxy.port),
+      METRICS_PORT: '0',
+    };
+    const args = [CLI, 'worker', ...(this.opts.queues ? ['--queues', this.opts.queues] : [])];
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d) => this.log?.write(d));
+    child.stderr?.on('data', (d) => this.log?.write(d));
+    this.started++;
+    return { slot, child, pgProxy, redisProxy };
+  }
+
+  get size(): number {
+    return this.members.length;
+  }
+
+  /** SIGKILLs the worker in `slot` and starts a replacement behind the same proxies. */
+  async killAndReplace(slot: number): Promise<void> {
+    const m = this.members[slot];
+    await killHard(m.child);
+    this.members[slot] = await this.spawnMember(slot, { pg: m.pgProxy, redis: m.redisProxy });
+  }
+
+  /** Cuts the worker's connections to both servers for `ms`, then lets it reconnect. */
+  async partition(slot: number, ms: number): Promise<void> {
+    const m = this.members[slot];
+    m.pgProxy.cut();
+    m.redisProxy.cut();
+    await new Promise((r) => setTimeout(r, ms));
+    m.pgProxy.restore();
+    m.redisProxy.restore();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.members.map(async (m) => {
+      await terminate(m.child);
+      await m.pgProxy.close();
+      await m.redisProxy.close();
+    }));
+    this.members = [];
+    this.log?.end();
+  }
+}
+
+async function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** SIGTERM (graceful), then SIGKILL after 10 s. */
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+  await exited;
+  clearTimeout(timer);
+}

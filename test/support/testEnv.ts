@@ -1,0 +1,52 @@
+// Per-test isolation on the real servers: a fresh PostgreSQL schema and a Redis key prefix,
+// both removed by cleanup().
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config } from '../../src/shared/config.ts';
+import { createPool, ident, type Pool } from '../../src/shared/db.ts';
+import { migrate } from '../../src/shared/migrate.ts';
+import { createRedis } from '../../src/shared/redis.ts';
+
+export interface TestEnv {
+  cfg: Config;
+  pool: Pool;
+  schema: string;
+  prefix: string;
+  /** environment variables that make a child process use this schema and prefix */
+  env: NodeJS.ProcessEnv;
+  cleanup(): Promise<void>;
+}
+
+export function uniqueName(tag: string): string {
+  return `t_${tag}_${randomBytes(4).toString('hex')}`;
+}
+
+export async function createTestEnv(tag = 'mf', opts: { migrate?: boolean; overrides?: Partial<Config> } = {}): Promise<TestEnv> {
+  const schema = uniqueName(tag);
+  const prefix = `mft-${schema}`;
+  const env = { ...process.env, DB_SCHEMA: schema, QUEUE_PREFIX: prefix, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' };
+  const cfg = loadConfig(env, opts.overrides);
+  const pool = createPool(cfg, { max: 10 });
+  if (opts.migrate !== false) await migrate(pool, schema);
+  return {
+    cfg, pool, schema, prefix, env,
+    async cleanup() {
+      await pool.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`).catch(() => undefined);
+      await pool.end();
+      await deleteRedisPrefix(prefix, cfg.redisUrl);
+    },
+  };
+}
+
+export async function deleteRedisPrefix(prefix: string, url: string): Promise<void> {
+  const redis = createRedis({}, url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, ConfigError } from '../../../src/shared/config.ts';
+import { authenticate, dashboardUsers, parseDashboardUsers } from '../../../dashboard/users.ts';
+import { issueSession, parseCookies, verifySession } from '../../../dashboard/session.ts';
+import { safeNext } from '../../../dashboard/auth.ts';
+
+describe('dashboard users', () => {
+  const users = parseDashboardUsers(['alice:s3cret:operator', 'bob:pa:ss:readonly']);
+
+  it('parses name:password:role; a password may contain ":"', () => {
+    expect(users.map((u) => [u.name, u.role])).to.deep.equal([['alice', 'operator'], ['bob', 'readonly']]);
+    expect(authenticate(users, 'bob', 'pa:ss')?.name).to.equal('bob');
+  });
+
+  it('authenticates only the right name with the right password', () => {
+    expect(authenticate(users, 'alice', 's3cret')?.role).to.equal('operator');
+    expect(authenticate(users, 'alice', 's3cret ')).to.equal(null);
+    expect(authenticate(users, 'alice', '')).to.equal(null);
+    expect(authenticate(users, 'carol', 's3cret')).to.equal(null);
+    expect(authenticate(users, 'carol', '')).to.equal(null);
+  });
+
+  it('refuses malformed entries without echoing the password', () => {
+    for (const bad of ['alice', 'alice:pw', 'alice:pw:admin', ':pw:operator', 'al ice:pw:operator', 'alice::operator']) {
+      let err: unknown;
+      try {
+        parseDashboardUsers([bad]);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, bad).to.be.instanceOf(ConfigError);
+      expect((err as Error).message).not.to.contain('pw');
+    }
+    expect(() => parseDashboardUsers(['a:x:operator', 'a:y:readonly'])).to.throw(ConfigError, /twice/);
+  });
+
+  it('production refuses to start without users, with a message that says what to set', () => {
+    expect(() => dashboardUsers(loadConfig({ NODE_ENV: 'production' }))).to.throw(ConfigError, /DASHBOARD_USERS=name:password:operator/);
+    expect(dashboardUsers(loadConfig({ NODE_ENV: 'development' }))).to.deep.equal([]);
+    expect(dashboardUsers(loadConfig({ NODE_ENV: 'production', DASHBOARD_USERS: 'a:b:readonly' }))).to.have.length(1);
+  });
+});
+
+describe('dashboard sessions', () => {
+  const secret = randomBytes(32);
+  const users = parseDashboardUsers(['alice:s3cret:operator', 'bob:pw:readonly']);
+  const alice = users[0];
+
+  it('a fresh token names its user until it expires', () => {
+    const token = issueSession(secret, alice, 1000, 60_000);
+    expect(verifySession(secret, token, users, 1001)?.name).to.equal('alice');
+    expect(verifySession(secret, token, users, 61_000)).to.equal(null);
+  });
+
+  it('rejects a token signed with another key, edited, or for a user whose password or role changed', () => {
+    const token = issueSession(secret, alice, 1000, 60_000);
+    expect(verifySession(randomBytes(32), token, users, 2000)).to.equal(null);
+    const [, expiry, mac] = token.split('.');
+    expect(verifySession(secret, `${Buffer.from('bob').toString('base64url')}.${expiry}.${mac}`, users, 2000)).to.equal(null);
+    expect(verifySession(secret, `${token.split('.')[0]}.${Number(expiry) + 1}.${mac}`, users, 2000)).to.equal(null);
+    expect(verifySession(secret, token, parseDashboardUsers(['alice:new:operator']), 2000)).to.equal(null);
+    expect(verifySession(secret, token, parseDashboardUsers(['alice:s3cret:readonly']), 2000)).to.equal(null);
+    expect(verifySession(secret, 'garbage', users, 2000)).to.equal(null);
+  });
+
+  it('parses the Cookie header', () => {
+    expect([...parseCookies('a=1; matchflow_session=x.y%2Ez; b')]).to.deep.equal([['a', '1'], ['matchflow_session', 'x.y.z']]);
+    expect(parseCookies(undefined).size).to.equal(0);
+  });
+});
+
+describe('login redirect target', () => {
+  it('accepts local paths only', () => {
+    expect(safeNext('/board/operator/queue/import')).to.equal('/board/operator/queue/import');
+    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', 'ops', undefined, ['/ops'], '/a b']) {
+      expect(safeNext(bad), String(bad)).to.equal('/');
+    }
+  });
+});

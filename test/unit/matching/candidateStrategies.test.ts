@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import { CompatibilityScorer } from '../../../src/matching/compatibilityScorer.ts';
+import { encodePage, SIDE_LEFT, SIDE_RIGHT, type EncodedPage, type NodeInput } from '../../../src/matching/encodedPage.ts';
+import { scoreFlat } from '../../../src/matching/flatStrategy.ts';
+import { flatGroupTopK, lshGroupTopK } from '../../../src/matching/groupTopK.ts';
+import { candidateProbability, lshParamsFrom, rowsPerBand } from '../../../src/matching/lshStrategy.ts';
+import type { LshParams } from '../../../src/matching/minhash.ts';
+import { consecutive, noRows, pageSide } from '../../../src/matching/pageSide.ts';
+import { recallAtK } from '../../../src/matching/recall.ts';
+import { createScorer } from '../../../src/matching/scorerRegistry.ts';
+import { TopK } from '../../../src/matching/topK.ts';
+import { seededRandom } from '../../../src/synthetic/random.ts';
+import { syntheticPeople } from '../../../src/synthetic/people.ts';
+
+const DEFAULT_LSH: LshParams = lshParamsFrom({ tables: 5, bandsPerTable: 20, similarityThreshold: 0.55, seed: 1, numericTolerance: 0.6 });
+
+function paginate(nodes: NodeInput[], size: number, opts: Parameters<typeof encodePage>[1] = {}): EncodedPage[] {
+  const pages: EncodedPage[] = [];
+  for (let i = 0; i < nodes.length; i += size) pages.push(encodePage(nodes.slice(i, i + size), opts));
+  return pages;
+}
+
+/** Oracle: every ordered pair scored with score(), sorted, truncated. */
+function bruteForce(nodes: NodeInput[], k: number, allowed: (i: number, j: number) => boolean = () => true) {
+  const scorer = new CompatibilityScorer();
+  const page = encodePage(nodes);
+  const bound = scorer.bind(page, page);
+  return nodes.map((_, i) => {
+    const row: Array<{ id: number; score: number }> = [];
+    for (let j = 0; j < nodes.length; j++) {
+      if (i === j || !allowed(i, j)) continue;
+      const s = bound.score(i, j);
+      if (s > scorer.threshold) row.push({ id: j, score: s });
+    }
+    return row.sort((x, y) => y.score - x.score || x.id - y.id).slice(0, k);
+  });
+}
+
+describe('candidate strategies', () => {
+  const people = [...syntheticPeople({ count: 230, seed: 21, types: [['MENTOR', 0.35], ['MENTEE', 0.65]] })] as NodeInput[];
+
+  it('flat (symmetric, page pairs i ≤ j, both directions) equals the brute-force oracle', () => {
+    const truth = bruteForce(people, 15);
+    const { topK, pairsScored } = flatGroupTopK(new CompatibilityScorer(), { pages: paginate(people, 60) }, 15);
+    expect(pairsScored).to.equal((230 * 229) / 2);
+    for (let u = 0; u < people.length; u++) expect(topK.sorted(u), `node ${u}`).to.deep.equal(truth[u]);
+  });
+
+  it('flat row jobs (one page of rows against every page, directed) equal the triangle', () => {
+    const scorer = new CompatibilityScorer();
+    const pages = paginate(people, 50);
+    const triangle = flatGroupTopK(scorer, { pages }, 10).topK;
+    const rows = new TopK(people.length, 10);
+    const off = [0, 50, 100, 150, 200];
+    pages.forEach((p, i) => {
+      const r = pageSide(p, consecutive(p.size, off[i]), consecutive(p.size, off[i]));
+      pages.forEach((q, j) => scoreFlat(scorer, r, pageSide(q, consecutive(q.size, off[j]), noRows(q.size)), rows, { mirror: false }));
+    });
+    for (let u = 0; u < people.length; u++) expect(rows.sorted(u)).to.deep.equal(triangle.sorted(u));
+  });
+
+  it('bipartite: left nodes only get right neighbours and the reverse; equals the oracle', () => {
+    const partition = { key: 'type', leftValues: ['MENTOR'], rightValues: ['MENTEE'] };
+    const pages = paginate(people, 70, { partition });
+    const side = (i: number) => pages[Math.floor(i / 70)].side[i % 70];
+    const truth = bruteForce(people, 12, (i, j) => side(i) + side(j) === SIDE_LEFT + SIDE_RIGHT);
+    const { topK } = flatGroupTopK(new CompatibilityScorer(), { pages, bipartite: true }, 12);
+    for (let u = 0; u < people.length; u++) {
+      expect(topK.sorted(u)).to.deep.equal(truth[u]);
+      for (const e of topK.sorted(u)) expect(side(e.id)).to.not.equal(side(u));
+    }
+    const lsh = lshGroupTopK(new CompatibilityScorer(), { pages: paginate(people, 70, { partition, lsh: DEFAULT_LSH }), bipartite: true }, 12);
+    for (let u = 0; u < people.length; u++) for (const e of lsh.topK.sorted(u)) expect(side(e.id)).to.not.equal(side(u));
+  });
+
+  it('another scorer can be chosen by name', () => {
+    const scorer = createScorer('item-jaccard');
+    const a = encodePage([{ referenceId: 'a', metadata: { s: 'x;y', c: 'p' } }]);
+    const b = encodePage([{ referenceId: 'b', metadata: { s: 'y;z', c: 'p' } }]);
+    expect(scorer.bind(a, b).score(0, 0)).to.equal((1 / 3 + 1) / 2);
+    expect(() => createScorer('nope')).to.throw(/unknown scorer/);
+    expect(createScorer().name).to.equal('metadata-compatibility');
+  });
+
+  it('LSH rows per band centre the S-curve on the threshold', () => {
+    expect(rowsPerBand(100, 0.55)).to.equal(8);
+    expect(DEFAULT_LSH).to.include({ bands: 100, rows: 8 });
+    expect(candidateProbability(0.55, 100, 8)).to.be.within(0.5, 0.7);
+    expect(candidateProbability(0.9, 100, 8)).to.be.greaterThan(0.999);
+    expect(candidateProbability(0.25, 100, 8)).to.be.lessThan(0.01);
+  });
+
+  it('LSH finds planted near-duplicates and reaches recall@K ≥ 0.95 against flat, scoring far fewer pairs', function () {
+    this.timeout(60000);
+    const rnd = seededRandom(77);
+    const base = [...syntheticPeople({ count: 2800, seed: 13 })] as NodeInput[];
+    const planted: Array<[number, number]> = [];
+    const nodes = [...base];
+    // near-duplicates: a copy of a random node with one key changed
+    for (let i = 0; i < 200; i++) {
+      const src = Math.floor(rnd() * base.length);
+      const md = { ...base[src].metadata };
+      const keys = Object.keys(md);
+      md[keys[Math.floor(rnd() * keys.length)]] = `changed-${i}`;
+      planted.push([src, nodes.length]);
+      nodes.push({ referenceId: `dup-${i}`, metadata: md });
+    }
+    const K = 50;
+    const scorer = new CompatibilityScorer();
+    const flat = flatGroupTopK(scorer, { pages: paginate(nodes, 500) }, K);
+    const lsh = lshGroupTopK(scorer, { pages: paginate(nodes, 500, { lsh: DEFAULT_LSH }) }, K);
+    const { recall } = recallAtK(flat.topK, lsh.topK);
+    expect(recall).to.be.at.least(0.95);
+    const found = planted.filter(([a, b]) => lsh.topK.sorted(a).some((e) => e.id === b) && lsh.topK.sorted(b).some((e) => e.id === a));
+    expect(found.length / planted.length).to.be.at.least(0.97);
+    // pairs scored by LSH (directed) against the directed pairs flat would score
+    expect(lsh.pairsScored / (nodes.length * (nodes.length - 1))).to.be.lessThan(0.5);
+  });
+});
