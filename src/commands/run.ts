@@ -3,6 +3,8 @@ import { config, type Config } from '../shared/config.ts';
 import { createPool, type Pool } from '../shared/db.ts';
 import { resolveDomain, resolveGroup, type GroupRow } from '../shared/catalog.ts';
 import { checkServices } from '../shared/preflight.ts';
+import { readBreaker } from '../shared/circuitBreakerStore.ts';
+import { createRedis } from '../shared/redis.ts';
 import { openQueue } from '../shared/queue.ts';
 import { JOB, QUEUE, jobId } from '../shared/queues.ts';
 import { waitForJob } from './waitForJob.ts';
@@ -69,12 +71,30 @@ Options:
     const pool = createPool(cfg, { max: 2 });
     try {
       const group = await findGroup(pool, values.group, values.domain);
+      await warnIfBreakerOpen(cfg, group);
       return await stage.start(cfg, pool, group, { wait: values.wait!, force: values.force! });
     } finally {
       await pool.end();
     }
   },
 };
+
+/**
+ * The scheduler skips a group whose circuit breaker is open; a manual run is the operator's own
+ * trial and goes ahead (its success closes the breaker), but says so.
+ */
+async function warnIfBreakerOpen(cfg: Config, group: GroupRow): Promise<void> {
+  const redis = createRedis({}, cfg.redisUrl);
+  try {
+    const b = await readBreaker(redis, cfg, group.id);
+    if (b.status === 'open') {
+      process.stderr.write(`warning: the circuit breaker of group ${group.name} is open (${b.consecutiveFailures} consecutive failed cycles; `
+        + `the scheduler skips it until ${new Date(b.reopensAt!).toISOString()}); running anyway as a manual trial\n`);
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
 
 async function findGroup(pool: Pool, group: string, domain?: string): Promise<GroupRow> {
   if (domain) {

@@ -4,6 +4,7 @@
 // cleaned, holds released. The flow's failParentOnFailure then fails the parents, which run no
 // code of their own — so the failing child does the bookkeeping.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { recordGroupFailure } from '../shared/circuitBreakerStore.ts';
 import { coordinationContext } from '../shared/coordination/context.ts';
 import { metrics } from '../shared/metrics.ts';
 import type { CycleRef } from '../shared/queues.ts';
@@ -27,6 +28,8 @@ export async function failCycle(deps: Omit<WorkerDeps, 'log' | 'token'>, cycle: 
   await deleteStaging(pool, cycle.cycleId);
   await releaseCycleHolds(coordinationContext(cfg, redis), cycle);
   metrics.groupCyclesFailed.inc({ groupId: cycle.groupId });
+  // one more consecutive failure for the group's circuit breaker (seed 004 §9)
+  await recordGroupFailure(redis, cfg, cycle.groupId);
 }
 
 /** Runs `work` for a job of a started cycle (the cycle row exists). */

@@ -2,6 +2,7 @@
 // (unless an import changed them since the cycle started), the cursor persisted, participation
 // history written, last_run_potential_matches COMPLETED, staging removed — then the holds are
 // released and perfect-match-group is enqueued for the group.
+import { recordGroupSuccess } from '../shared/circuitBreakerStore.ts';
 import { admitFencedWrite } from '../shared/coordination/fencing.ts';
 import { coordinationContext } from '../shared/coordination/context.ts';
 import { RESOURCE } from '../shared/coordination/keys.ts';
@@ -55,6 +56,8 @@ export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycl
     return { nodeCount, edgeCount };
   });
   await releaseCycleHolds(coordinationContext(cfg, redis), cycle);
+  // a completed cycle closes the group's circuit breaker (seed 004 §9)
+  await recordGroupSuccess(redis, cfg, cycle.groupId);
   const perfect = openQueue(cfg, QUEUE.perfect);
   try {
     await perfect.add(JOB.perfectMatchGroup, { domainId: cycle.domainId, groupId: cycle.groupId, potentialCycleId: cycle.cycleId },

@@ -7,15 +7,20 @@
 // plans: a replica that is not leader hands the job back (delayed by a third of the lease TTL)
 // for the leader to take. Planning starts an incremental cycle for every active group with
 // unprocessed nodes; the cycle id is derived from the tick and the group, so even a tick planned
-// twice (a stalled plan job run again) enqueues each cycle once.
+// twice (a stalled plan job run again) enqueues each cycle once. A group whose circuit breaker is
+// open (seed 004 §9: 5 consecutive failed cycles, then 15 minutes) is skipped until the breaker
+// lets a trial cycle through.
 import { createHash } from 'node:crypto';
 import { DelayedError, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { readBreaker } from '../shared/circuitBreakerStore.ts';
 import type { Config } from '../shared/config.ts';
 import { coordinationContext } from '../shared/coordination/context.ts';
 import { RESOURCE } from '../shared/coordination/keys.ts';
 import { LeaderLease } from '../shared/coordination/leaderLease.ts';
 import type { Pool } from '../shared/db.ts';
 import { logger } from '../shared/logger.ts';
+import { metrics } from '../shared/metrics.ts';
 import { bullConnection } from '../shared/queue.ts';
 import { defaultJobOptions } from '../shared/queues.ts';
 import { createRedis } from '../shared/redis.ts';
@@ -31,15 +36,37 @@ export function tickCycleId(tickId: string, groupId: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Starts one incremental cycle per active group with unprocessed nodes; returns their ids. */
-export async function planCycles(cfg: Config, pool: Pool, tickId: string): Promise<string[]> {
+/**
+ * Starts one incremental cycle per active group with unprocessed nodes whose circuit breaker is
+ * not open; returns their ids. `redis` reads the breakers (a connection of its own when absent).
+ */
+export async function planCycles(cfg: Config, pool: Pool, tickId: string, redis?: Redis): Promise<string[]> {
+  const own = redis ? undefined : createRedis({}, cfg.redisUrl);
+  try {
+    return await planWith(cfg, pool, tickId, (redis ?? own)!);
+  } finally {
+    own?.disconnect();
+  }
+}
+
+async function planWith(cfg: Config, pool: Pool, tickId: string, redis: Redis): Promise<string[]> {
   const { rows } = await pool.query<{ id: string; domain_id: string }>(
     `SELECT g.id, g.domain_id FROM matching_groups g JOIN domains d ON d.id = g.domain_id
      WHERE g.active AND d.active
        AND EXISTS (SELECT 1 FROM nodes n WHERE n.group_id = g.id AND n.domain_id = g.domain_id AND n.processed = false)
      ORDER BY g.id`);
   const ids: string[] = [];
-  for (const g of rows) ids.push(await startCycle(cfg, { id: g.id, domainId: g.domain_id }, { incremental: true, cycleId: tickCycleId(tickId, g.id) }));
+  for (const g of rows) {
+    const breaker = await readBreaker(redis, cfg, g.id);
+    if (breaker.status === 'open') {
+      metrics.circuitBreakerSkips.inc({ groupId: g.id });
+      logger().warn({ groupId: g.id, domainId: g.domain_id, tick: tickId, consecutiveFailures: breaker.consecutiveFailures, reopensAt: new Date(breaker.reopensAt!).toISOString() },
+        'circuit breaker open: cycle not started');
+      continue;
+    }
+    if (breaker.status === 'half-open') logger().info({ groupId: g.id, consecutiveFailures: breaker.consecutiveFailures }, 'circuit breaker half-open: starting a trial cycle');
+    ids.push(await startCycle(cfg, { id: g.id, domainId: g.domain_id }, { incremental: true, cycleId: tickCycleId(tickId, g.id) }));
+  }
   return ids;
 }
 
@@ -72,7 +99,7 @@ export async function startPotentialScheduler(cfg: Config, pool: Pool, opts: Sch
       await job.moveToDelayed(Date.now() + cfg.leaderLeaseTtlMs / 3, token);
       throw new DelayedError();
     }
-    const cycles = await planCycles(cfg, pool, job.id ?? String(job.timestamp));
+    const cycles = await planCycles(cfg, pool, job.id ?? String(job.timestamp), redis);
     logger().info({ tick: job.id, epoch: lease.epoch, cycles: cycles.length }, 'potential cycles planned');
     return { epoch: lease.epoch, cycles };
   }, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, concurrency: 1 });

@@ -23,5 +23,6 @@ export const metrics = {
   potentialCycleDuration: new Histogram({ name: 'potential_matches_cycle_duration', help: 'Seconds of one group cycle, fetch to finalize', labelNames: ['groupId'], buckets, registers: [registry] }),
   groupCyclesFailed: new Counter({ name: 'potential_matches_cycles_failed_total', help: 'Group cycles ended FAILED', labelNames: ['groupId'], registers: [registry] }),
   circuitBreakerTrips: new Counter({ name: 'group_circuit_breaker_trips_total', help: 'Times a group circuit breaker opened (seed 004 §9)', labelNames: ['groupId'], registers: [registry] }),
+  circuitBreakerSkips: new Counter({ name: 'group_circuit_breaker_skips_total', help: 'Scheduled cycles not started because the group circuit breaker was open', labelNames: ['groupId'], registers: [registry] }),
   queueJobs: new Gauge({ name: 'bullmq_queue_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'], registers: [registry] }),
 };
