@@ -38,7 +38,7 @@ export const SETTINGS = {
   workerStalledIntervalMs: s({ env: 'WORKER_STALLED_INTERVAL_MS', kind: 'int', default: 30000, min: 1000, doc: 'How often workers look for stalled jobs of crashed workers' }),
   workerConcurrency: s({ env: 'WORKER_CONCURRENCY', kind: 'int', default: 2, min: 1, doc: 'Jobs one worker process runs at once per queue' }),
   // retries
-  maxRetries: s({ env: 'MATCH_MAX_RETRIES', kind: 'int', default: 3, min: 1, doc: 'Attempts per job (exponential back-off)', seedKey: 'match.max-retries' }),
+  maxRetries: s({ env: 'MATCH_MAX_RETRIES', kind: 'int', default: 3, min: 1, doc: 'Retries of a failed job after its first attempt, with exponential back-off (1 s, 2 s, 4 s with the defaults)', seedKey: 'match.max-retries' }),
   retryDelayMs: s({ env: 'MATCH_RETRY_DELAY_MILLIS', kind: 'int', default: 1000, min: 0, doc: 'First back-off delay; doubles on each retry', seedKey: 'match.retry-delay-millis' }),
   // sizes
   nodeFetchBatchSize: s({ env: 'NODE_FETCH_BATCH_SIZE', kind: 'int', default: 1000, min: 1, doc: 'Nodes per keyset page (fetch-page)', seedKey: 'node.fetch.batch-size' }),

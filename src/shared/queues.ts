@@ -105,10 +105,14 @@ export interface JobPayloads {
   'perfect-match-group': PerfectMatchGroupPayload;
 }
 
-/** Retries with exponential back-off (1 s, 2 s, 4 s by default) and bounded Redis memory. */
+/**
+ * Retries with exponential back-off and bounded Redis memory. MATCH_MAX_RETRIES counts retries, as
+ * the seed's match.max-retries ("retry count < 3", delay 1000 ms × 2^(retry-1)): 3 retries after
+ * the first attempt, waiting 1 s, 2 s and 4 s — BullMQ's `attempts` counts the first one too.
+ */
 export function defaultJobOptions(cfg: Config = config()): JobsOptions {
   return {
-    attempts: cfg.maxRetries,
+    attempts: cfg.maxRetries + 1,
     backoff: { type: 'exponential', delay: cfg.retryDelayMs },
     removeOnComplete: { age: cfg.removeOnCompleteAgeSec },
     removeOnFail: { age: cfg.removeOnFailAgeSec },
