@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { config } from '../shared/config.ts';
-import { createPool } from '../shared/db.ts';
+import { config, type Config } from '../shared/config.ts';
+import { createPool, type Pool } from '../shared/db.ts';
 import { migrate } from '../shared/migrate.ts';
 import { checkServices } from '../shared/preflight.ts';
 import { createDemoDomain } from '../demo/demoDomain.ts';
@@ -34,24 +34,30 @@ Exit codes: 0 done, 1 a stage failed, 3 PostgreSQL or Redis unreachable.`,
     if (!(await checkServices(cfg))) return EXIT.unavailable;
     const pool = createPool(cfg);
     try {
-      const started = Date.now();
-      const m = await migrate(pool, cfg.dbSchema);
-      process.stdout.write(`migrated schema ${cfg.dbSchema} (${m.applied.length} new migrations)\n`);
-      const domain = await createDemoDomain(pool, { nodesPerGroup, seed });
-      const workDir = join(cfg.importRoot, 'demo');
-      await mkdir(workDir, { recursive: true });
-      const ctx: DemoContext = { cfg, pool, domain, workDir, timings: new Map() };
-      for (const stage of demoStages()) {
-        const t0 = Date.now();
-        process.stdout.write(`▶ ${stage.name} … `);
-        await stage.run(ctx);
-        process.stdout.write(`done in ${((Date.now() - t0) / 1000).toFixed(2)} s\n`);
-      }
-      await printSummary(ctx);
-      process.stdout.write(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      await runDemo(cfg, pool, { nodesPerGroup, seed });
       return EXIT.ok;
     } finally {
       await pool.end();
     }
   },
 };
+
+/** The whole demo on `cfg`'s schema and queue prefix, in this process; returns its context. */
+export async function runDemo(cfg: Config, pool: Pool, opts: { nodesPerGroup: number; seed: number }, out: NodeJS.WritableStream = process.stdout): Promise<DemoContext> {
+  const started = Date.now();
+  const m = await migrate(pool, cfg.dbSchema);
+  out.write(`migrated schema ${cfg.dbSchema} (${m.applied.length} new migrations)\n`);
+  const domain = await createDemoDomain(pool, opts);
+  const workDir = join(cfg.importRoot, 'demo');
+  await mkdir(workDir, { recursive: true });
+  const ctx: DemoContext = { cfg, pool, domain, workDir, timings: new Map() };
+  for (const stage of demoStages()) {
+    const t0 = Date.now();
+    out.write(`▶ ${stage.name} … `);
+    await stage.run(ctx);
+    out.write(`done in ${((Date.now() - t0) / 1000).toFixed(2)} s\n`);
+  }
+  await printSummary(ctx, out);
+  out.write(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return ctx;
+}

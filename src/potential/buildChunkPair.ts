@@ -111,6 +111,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   const rowsData = (await pageCache.get(pool, cycle.cycleId, [rows])).get(pageKey(kind, i))!;
   let state: TopKState | undefined;
   let pairs = 0;
+  let offered = 0;
   const ms = { load: 0, score: 0, stage: 0 };
   let t = Date.now();
   const lap = (what: keyof typeof ms) => {
@@ -135,6 +136,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
     const out = await scoringPool(cfg.scoringThreads).run<ScoreRowsOutput>('scoreRows', input);
     state = out.state;
     pairs += out.pairs;
+    offered += out.offered;
     lap('score');
   }
   const staged = await withTransaction(pool, async (client) => {
@@ -147,7 +149,12 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   lap('stage');
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   metrics.batchMatchesTotalDuration.observe({ groupId: cycle.groupId }, seconds);
-  metrics.potentialMatchesGenerated.inc({ groupId: cycle.groupId, match_type: settings.partition ? 'BIPARTITE' : 'SYMMETRIC' }, staged);
+  const matchType = settings.partition ? 'BIPARTITE' : 'SYMMETRIC';
+  let kept = 0;
+  if (state) for (let x = 0; x < state.count.length; x++) kept += state.count[x];
+  // generated: every edge above the threshold; dropped: those the row's top-K evicted
+  metrics.potentialMatchesGenerated.inc({ groupId: cycle.groupId, match_type: matchType }, offered);
+  metrics.matchDrops.inc({ groupId: cycle.groupId, reason: 'top_k_eviction', match_type: matchType }, offered - kept);
   metrics.potentialMatchesSaved.inc({ groupId: cycle.groupId }, staged);
   return { pairs, edges: staged, batches: batches.length, seconds, ms };
 });

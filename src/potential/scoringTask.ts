@@ -36,12 +36,23 @@ export interface ScoreRowsOutput {
   state: TopKState;
   pairs: number;
   collisions: number;
+  /** edges scored above the threshold and offered to the top-K (the kept ones and the evicted ones) */
+  offered: number;
+}
+
+/** A top-K that counts its offers: offered − kept is what top-K eviction dropped (match_drops_total). */
+class CountingTopK extends TopK {
+  offered = 0;
+  override offer(row: number, id: number, s: number): void {
+    this.offered++;
+    super.offer(row, id, s);
+  }
 }
 
 export function scoreRows(input: ScoreRowsInput): ScoreRowsOutput {
   const scorer = createScorer(input.scorer.name, input.scorer.options);
   const rows = deserializePage(input.rowsPage);
-  const topK = new TopK(rows.size, input.k);
+  const topK = new CountingTopK(rows.size, input.k);
   if (input.state) {
     topK.score.set(input.state.score);
     topK.id.set(input.state.id);
@@ -57,5 +68,5 @@ export function scoreRows(input: ScoreRowsInput): ScoreRowsOutput {
     pairs += r.pairs;
     collisions += r.collisions;
   }
-  return { state: { score: topK.score, id: topK.id, count: topK.count }, pairs, collisions };
+  return { state: { score: topK.score, id: topK.id, count: topK.count }, pairs, collisions, offered: topK.offered };
 }

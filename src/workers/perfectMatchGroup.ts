@@ -54,6 +54,8 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
     throw new Error(`bipartite group ${group.name} has no leftValues/rightValues in its matching_configuration`);
   }
   const timer = metrics.perfectMatchesCreation.startTimer({ groupId });
+  // the group's error series exists (at 0) from its first run on, so that rate() and alerts see it
+  metrics.perfectMatchesCreationErrors.inc({ groupId }, 0);
   await recordPerfectRun(pool, { groupId, domainId: group.domainId, status: 'PENDING', cycleId, potentialCycleId: cycleId, strategy });
   try {
     const buildTimer = metrics.graphBuildDuration.startTimer({ groupId, match_type: group.matchType });
@@ -109,11 +111,13 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
     solveTimer();
     await job.updateProgress(70);
     const chosen = pairs!;
+    const saveTimer = metrics.storageProcessorBatchDuration.startTimer({ table: 'perfect_matches' });
     const written = await withTransaction(pool, async (c) => {
       const n = await savePerfectMatches(c, { groupId, domainId: group.domainId, cycleId, pairs: chosen, leftRefs: loaded.leftRefs, rightRefs: loaded.rightRefs });
       await recordPerfectRun(c, { groupId, domainId: group.domainId, status: 'COMPLETED', cycleId, potentialCycleId: cycleId, strategy, nodeCount: nodes, pairCount: n });
       return n;
     });
+    saveTimer();
     metrics.perfectMatchesSaved.inc({ groupId }, written);
     await job.updateProgress(100);
     let total = 0;
