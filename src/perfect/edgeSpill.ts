@@ -25,6 +25,19 @@ function encode(e: EdgeList, from: number, to: number): Buffer {
   return buf;
 }
 
+/** Like encode, for the edges order[from..to) of e: a sorted run is written without a sorted copy. */
+function encodeOrdered(e: EdgeList, order: Int32Array, from: number, to: number): Buffer {
+  const n = to - from;
+  const left = new Int32Array(n), right = new Int32Array(n), score = new Float64Array(n);
+  for (let t = 0; t < n; t++) {
+    const k = order[from + t];
+    left[t] = e.left[k];
+    right[t] = e.right[k];
+    score[t] = e.score[k];
+  }
+  return encode({ left, right, score }, 0, n);
+}
+
 function decode(buf: Buffer): EdgeList {
   const n = buf.readUInt32LE(0);
   // copy into fresh, aligned arrays
@@ -63,28 +76,34 @@ export class EdgeSpill {
     this.edges += e.left.length;
   }
 
-  private readBlobs(kind: number, id: number): EdgeList[] {
-    const out: EdgeList[] = [];
-    for (const { value } of this.db.getRange({ start: this.key(kind, id, 0), end: this.key(kind, id + 1, 0) })) out.push(decode(value));
-    return out;
+  private blobs(kind: number, id: number): Iterable<{ value: Buffer }> {
+    return this.db.getRange({ start: this.key(kind, id, 0), end: this.key(kind, id + 1, 0) });
+  }
+
+  /** One raw chunk, read straight into one set of arrays (no per-blob copies kept). */
+  private readChunk(chunk: number): EdgeList {
+    let m = 0;
+    for (const { value } of this.blobs(RAW, chunk)) m += value.readUInt32LE(0);
+    const e: EdgeList = { left: new Int32Array(m), right: new Int32Array(m), score: new Float64Array(m) };
+    let at = 0;
+    for (const { value } of this.blobs(RAW, chunk)) {
+      const p = decode(value);
+      e.left.set(p.left, at);
+      e.right.set(p.right, at);
+      e.score.set(p.score, at);
+      at += p.left.length;
+    }
+    return e;
   }
 
   /**
    * Turns every raw chunk into a sorted run: ids renumbered (canonicalIds), general-graph edges
-   * oriented smaller id first, then sorted in rank order.
+   * oriented smaller id first, then sorted in rank order. Peak memory: one chunk and its order.
    */
   async sortRuns(remapLeft: Int32Array, remapRight: Int32Array, general: boolean): Promise<void> {
     for (let chunk = 0; chunk < this.chunks; chunk++) {
-      const parts = this.readBlobs(RAW, chunk);
-      const m = parts.reduce((a, p) => a + p.left.length, 0);
-      const e: EdgeList = { left: new Int32Array(m), right: new Int32Array(m), score: new Float64Array(m) };
-      let at = 0;
-      for (const p of parts) {
-        e.left.set(p.left, at);
-        e.right.set(p.right, at);
-        e.score.set(p.score, at);
-        at += p.left.length;
-      }
+      const e = this.readChunk(chunk);
+      const m = e.left.length;
       remapInPlace(e.left, remapLeft);
       remapInPlace(e.right, remapRight);
       if (general) {
@@ -97,16 +116,9 @@ export class EdgeSpill {
         }
       }
       const order = rankOrder(e.left, e.right, e.score);
-      const sorted: EdgeList = { left: new Int32Array(m), right: new Int32Array(m), score: new Float64Array(m) };
-      for (let t = 0; t < m; t++) {
-        const k = order[t];
-        sorted.left[t] = e.left[k];
-        sorted.right[t] = e.right[k];
-        sorted.score[t] = e.score[k];
-      }
       const run = this.runs++;
       for (let from = 0, blob = 0; from < m; from += BLOB_EDGES, blob++) {
-        await this.db.put(this.key(RUN, run, blob), encode(sorted, from, Math.min(m, from + BLOB_EDGES)));
+        await this.db.put(this.key(RUN, run, blob), encodeOrdered(e, order, from, Math.min(m, from + BLOB_EDGES)));
       }
       await this.db.transaction(() => {
         for (const key of this.db.getKeys({ start: this.key(RAW, chunk, 0), end: this.key(RAW, chunk + 1, 0) })) this.db.removeSync(key);

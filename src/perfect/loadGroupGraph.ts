@@ -5,8 +5,8 @@
 // pair. A group whose edges exceed the memory budget is spilled to LMDB (edgeSpill.ts).
 import type { PoolClient } from '../shared/db.ts';
 import { copyOutLines, unescapeCopyField } from '../shared/copy.ts';
-import type { MatchGraph } from '../matching/perfect/graph.ts';
-import { GrowableEdges } from './growableEdges.ts';
+import type { EdgeList, MatchGraph } from '../matching/perfect/graph.ts';
+import { BYTES_PER_EDGE, GrowableEdges } from './growableEdges.ts';
 import { canonicalIds, remapInPlace } from './canonicalIds.ts';
 import type { EdgeSpill } from './edgeSpill.ts';
 
@@ -58,15 +58,20 @@ function field(v: string | undefined): string {
   return v === undefined || v === '\\N' ? '' : unescapeCopyField(v);
 }
 
-/** Collects edges in memory until the budget, then moves each budget-full chunk to the spill. */
+/**
+ * Collects edges in memory up to the budget's worth; past it, each budget-full chunk goes to the
+ * spill and the same arrays take the next chunk, so a load never holds more than the budget.
+ */
 class EdgeSink {
-  private buf = new GrowableEdges();
+  private readonly buf: GrowableEdges;
   spill?: EdgeSpill;
-  constructor(private readonly groupId: string, private readonly opts: LoadOptions) {}
+  constructor(private readonly groupId: string, private readonly opts: LoadOptions) {
+    this.buf = new GrowableEdges(Math.max(1024, Math.floor(opts.maxBytes / BYTES_PER_EDGE)));
+  }
 
   push(a: number, b: number, s: number): Promise<void> | void {
-    this.buf.push(a, b, s);
-    if (this.buf.bytes > this.opts.maxBytes) return this.flush();
+    if (!this.buf.full) return this.buf.push(a, b, s);
+    return this.flush().then(() => this.buf.push(a, b, s));
   }
 
   private async flush(): Promise<void> {
@@ -74,11 +79,11 @@ class EdgeSink {
       throw new MemoryBudgetExceeded(`group ${this.groupId}: edges exceed the memory budget of ${Math.round(this.opts.maxBytes / 2 ** 20)} MiB`);
     }
     this.spill ??= this.opts.spill();
-    await this.spill.appendChunk(this.buf.toEdgeList());
-    this.buf = new GrowableEdges();
+    await this.spill.appendChunk(this.buf.view());
+    this.buf.clear();
   }
 
-  async finish(): Promise<{ spill: EdgeSpill } | { edges: ReturnType<GrowableEdges['toEdgeList']> }> {
+  async finish(): Promise<{ spill: EdgeSpill } | { edges: EdgeList }> {
     if (!this.spill) return { edges: this.buf.toEdgeList() };
     if (this.buf.length) await this.flush();
     return { spill: this.spill };

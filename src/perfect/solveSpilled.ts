@@ -8,8 +8,7 @@ import type { MatchGraph, Pairs } from '../matching/perfect/graph.ts';
 import { DegreeCap } from '../matching/perfect/degreeCap.ts';
 import { StreamingGreedy } from '../matching/perfect/streamingGreedy.ts';
 import type { EdgeSpill } from './edgeSpill.ts';
-
-const BYTES_PER_EDGE = 16;
+import { BYTES_PER_EDGE } from './growableEdges.ts';
 
 export type SpilledPlan =
   | { kind: 'pairs'; pairs: Pairs; note: string }
