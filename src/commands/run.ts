@@ -9,12 +9,16 @@ import { openQueue } from '../shared/queue.ts';
 import { JOB, QUEUE, jobId } from '../shared/queues.ts';
 import { waitForJob } from './waitForJob.ts';
 import { potentialRunStage } from '../potential/runStage.ts';
+import { dryRunPotential, formatPotentialDryRun } from '../potential/dryRun.ts';
+import type { PerfectMatchResult } from '../workers/perfectMatchGroup.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 
 /** Starts one stage of one group now. Each pipeline adds its stage here. */
 export interface RunStage {
   describe: string;
   start(cfg: Config, pool: Pool, group: GroupRow, opts: { wait: boolean; force: boolean }): Promise<number>;
+  /** --dry-run (seed 004 §12): compute everything, print what would be written, write nothing */
+  dryRun(cfg: Config, pool: Pool, group: GroupRow, opts: { force: boolean }): Promise<number>;
 }
 
 const perfectStage: RunStage = {
@@ -36,10 +40,52 @@ const perfectStage: RunStage = {
       await queue.close();
     }
   },
+  // Run by a perfect worker like the real job (the same loading, budget and solver thread), with
+  // dryRun in its data: it returns the result instead of writing it.
+  async dryRun(cfg, _pool, group) {
+    const queue = openQueue(cfg, QUEUE.perfect);
+    try {
+      const job = await queue.add(JOB.perfectMatchGroup, { groupId: group.id, domainId: group.domainId, dryRun: true },
+        { jobId: jobId('perfect', group.id, 'dry-run', Date.now()), attempts: 1 });
+      process.stderr.write(`enqueued dry-run ${JOB.perfectMatchGroup} job ${job.id} for group ${group.name}; a perfect worker runs it\n`);
+      const r = await waitForJob<PerfectMatchResult>(cfg, QUEUE.perfect, job, 'perfect (dry run)');
+      process.stdout.write(formatPerfectDryRun(r, group));
+      return EXIT.ok;
+    } catch (err) {
+      process.stderr.write(`perfect-match-group dry run failed: ${(err as Error).message}\n`);
+      return EXIT.failed;
+    } finally {
+      await queue.close();
+    }
+  },
+};
+
+export function formatPerfectDryRun(r: PerfectMatchResult, group: Pick<GroupRow, 'name' | 'id'>): string {
+  const lines = [`DRY RUN — nothing was written. Perfect matches of group ${group.name} (${group.id}):`];
+  if (r.skipped) return `${lines[0]}\n  would be skipped: ${r.skipped}\n`;
+  lines.push(
+    `  strategy ${r.strategy}; ${r.nodes} nodes, ${r.edges} potential-match edges read${r.outOfCore ? ` (out of core: ${r.outOfCore})` : ''}`,
+    `  pairs it would write    ${r.pairs}  (perfect_matches)`,
+    `  total score             ${r.totalScore?.toFixed(3)}${r.pairs ? `  (mean ${(r.totalScore! / r.pairs).toFixed(3)})` : ''}`,
+  );
+  if (r.sample?.length) {
+    lines.push('  best pairs:');
+    for (const p of r.sample) lines.push(`    ${p.referenceId} ↔ ${p.matchedReferenceId}  score ${p.score.toFixed(3)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const potentialStage: RunStage = {
+  ...potentialRunStage,
+  async dryRun(cfg, pool, group, opts) {
+    const r = await dryRunPotential(cfg, pool, group, { full: opts.force });
+    process.stdout.write(formatPotentialDryRun(r, group));
+    return EXIT.ok;
+  },
 };
 
 export const RUN_STAGES: Record<string, RunStage> = {
-  potential: potentialRunStage,
+  potential: potentialStage,
   perfect: perfectStage,
 };
 
@@ -47,7 +93,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'start a stage for one group now (potential, perfect), optionally waiting for it',
   get help() {
-    return `Usage: matchflow run <stage> --group G [--domain D] [--wait] [--force]
+    return `Usage: matchflow run <stage> --group G [--domain D] [--wait] [--force] [--dry-run]
 
 Stages:
 ${Object.entries(RUN_STAGES).map(([k, s]) => `  ${k.padEnd(10)} ${s.describe}`).join('\n')}
@@ -56,12 +102,24 @@ Options:
   --group G    group id, or name (then --domain is needed unless the name is unique)
   --domain D   domain id or name
   --wait       wait for the stage to finish, with a progress bar; exit 1 if it failed
-  --force      run even if nothing changed since the last run`;
+  --force      run even if nothing changed since the last run (potential: full recompute)
+  --dry-run    compute everything and write nothing (no matches, no last run, no processed
+               flags, no cursor): print the counts, a score summary and a sample of what would be
+               written. potential runs in this process; perfect is run by a perfect worker.
+
+The scheduler skips a group whose circuit breaker is open (CIRCUIT_BREAKER_*); a manual run goes
+ahead as the operator's trial, with a warning.
+
+Exit codes: 0 started (with --wait: completed, or nothing to do), 1 the stage failed,
+2 usage error (unknown stage or group), 3 PostgreSQL or Redis unreachable.`;
   },
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { group: { type: 'string' }, domain: { type: 'string' }, wait: { type: 'boolean', default: false }, force: { type: 'boolean', default: false } },
+      options: {
+        group: { type: 'string' }, domain: { type: 'string' }, wait: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false },
+      },
     });
     const stage = RUN_STAGES[positionals[0] ?? ''];
     if (!stage) throw new UsageError(`name a stage: ${Object.keys(RUN_STAGES).join(', ')}`);
@@ -71,6 +129,7 @@ Options:
     const pool = createPool(cfg, { max: 2 });
     try {
       const group = await findGroup(pool, values.group, values.domain);
+      if (values['dry-run']) return await stage.dryRun(cfg, pool, group, { force: values.force! });
       await warnIfBreakerOpen(cfg, group);
       return await stage.start(cfg, pool, group, { wait: values.wait!, force: values.force! });
     } finally {

@@ -94,6 +94,8 @@ export interface PerfectMatchGroupPayload {
   potentialCycleId?: string;
   /** run even if nothing changed since the last perfect run */
   force?: boolean;
+  /** compute and return what would be written, write nothing (seed 004 §12); implies force */
+  dryRun?: boolean;
 }
 
 export interface JobPayloads {

@@ -31,13 +31,25 @@ export interface PerfectMatchResult {
   totalScore?: number;
   /** how a group larger than the memory budget was solved */
   outOfCore?: string;
+  /** a dry run: nothing was written; the best pairs it would have written */
+  dryRun?: boolean;
+  sample?: Array<{ referenceId: string; matchedReferenceId: string; score: number }>;
+}
+
+const DRY_RUN_SAMPLE = 10;
+
+/** The best pairs of a dry run, by reference id. */
+function samplePairs(p: Pairs, leftRefs: string[], rightRefs: string[]): NonNullable<PerfectMatchResult['sample']> {
+  const right = rightRefs.length ? rightRefs : leftRefs;
+  const order = Array.from(p.score.keys()).sort((a, b) => p.score[b] - p.score[a]).slice(0, DRY_RUN_SAMPLE);
+  return order.map((k) => ({ referenceId: leftRefs[p.left[k]], matchedReferenceId: right[p.right[k]], score: p.score[k] }));
 }
 
 export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, { pool, cfg, log }) => {
-  const { groupId, domainId, force } = job.data;
+  const { groupId, domainId, force, dryRun } = job.data;
   const group = await getGroup(pool, groupId);
   if (!group) throw new Error(`group ${groupId} does not exist`);
-  const decision = decidePerfectRun(await lastPotentialRun(pool, groupId), await lastPerfectRun(pool, groupId), force);
+  const decision = decidePerfectRun(await lastPotentialRun(pool, groupId), await lastPerfectRun(pool, groupId), force || dryRun);
   if (!decision.run) {
     log.info({ reason: decision.reason }, 'perfect-match-group skipped');
     return { skipped: decision.reason } satisfies PerfectMatchResult;
@@ -56,7 +68,7 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
   const timer = metrics.perfectMatchesCreation.startTimer({ groupId });
   // the group's error series exists (at 0) from its first run on, so that rate() and alerts see it
   metrics.perfectMatchesCreationErrors.inc({ groupId }, 0);
-  await recordPerfectRun(pool, { groupId, domainId: group.domainId, status: 'PENDING', cycleId, potentialCycleId: cycleId, strategy });
+  if (!dryRun) await recordPerfectRun(pool, { groupId, domainId: group.domainId, status: 'PENDING', cycleId, potentialCycleId: cycleId, strategy });
   try {
     const buildTimer = metrics.graphBuildDuration.startTimer({ groupId, match_type: group.matchType });
     const maxBytes = cfg.maxMemoryMb * 2 ** 20;
@@ -111,6 +123,13 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
     solveTimer();
     await job.updateProgress(70);
     const chosen = pairs!;
+    if (dryRun) {
+      let total = 0;
+      for (let k = 0; k < chosen.score.length; k++) total += chosen.score[k];
+      await job.updateProgress(100);
+      log.info({ strategy, nodes, pairs: chosen.left.length, totalScore: total }, 'perfect matches computed (dry run: nothing written)');
+      return { dryRun: true, strategy, nodes, edges, pairs: chosen.left.length, totalScore: total, outOfCore: note, sample: samplePairs(chosen, loaded.leftRefs, loaded.rightRefs) } satisfies PerfectMatchResult;
+    }
     const saveTimer = metrics.storageProcessorBatchDuration.startTimer({ table: 'perfect_matches' });
     const written = await withTransaction(pool, async (c) => {
       const n = await savePerfectMatches(c, { groupId, domainId: group.domainId, cycleId, pairs: chosen, leftRefs: loaded.leftRefs, rightRefs: loaded.rightRefs });
@@ -126,7 +145,7 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
     return { strategy, nodes, edges, pairs: written, totalScore: total, outOfCore: note } satisfies PerfectMatchResult;
   } catch (err) {
     metrics.perfectMatchesCreationErrors.inc({ groupId });
-    await recordPerfectRun(pool, { groupId, domainId: group.domainId, status: 'FAILED', cycleId, potentialCycleId: cycleId, strategy, failureReason: (err as Error).message })
+    if (!dryRun) await recordPerfectRun(pool, { groupId, domainId: group.domainId, status: 'FAILED', cycleId, potentialCycleId: cycleId, strategy, failureReason: (err as Error).message })
       .catch((e) => log.error({ err: e }, 'could not record the failed run'));
     throw err;
   } finally {

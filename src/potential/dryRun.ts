@@ -1,0 +1,203 @@
+// `matchflow run potential --group G --dry-run` (seed 004 §12): a group's potential-match cycle
+// computed in this process and written nowhere. It walks the same keyset pages (fetchNodePage),
+// encodes them the same way, scores each row page against the same column pages in the same
+// memory-budget batches with the same scoring function (scoreRows) and neighbour ids, so the
+// edges it reports are the rows a real cycle would write into potential_matches.
+//
+// Why in the calling process rather than a `dryRun` flag carried through the BullMQ flow: the
+// flow's jobs hand their work to each other through PostgreSQL (potential_cycles, staged pages,
+// the group lock and its fencing token, last_run_potential_matches PENDING) — a flow that wrote
+// none of that would be a second pipeline anyway. Reads only: no lock, no staging, no last run,
+// no processed flags, no cursor, no jobs; metrics untouched (a dry run must not move the counters
+// that dashboards alert on).
+import { randomUUID } from 'node:crypto';
+import { encodePage, type NodeInput } from '../matching/encodedPage.ts';
+import { serializePage } from '../matching/pageCodec.ts';
+import { getGroup, groupConfiguration, type GroupRow } from '../shared/catalog.ts';
+import type { Config } from '../shared/config.ts';
+import type { Pool } from '../shared/db.ts';
+import type { KeysetCursor, PageKind } from '../shared/queues.ts';
+import { batchesWithin, neighbourIds } from './buildChunkPair.ts';
+import type { CycleRow, PageInfo } from './cycleStore.ts';
+import { pageKey } from './cycleStore.ts';
+import { fetchNodePage } from './fetchPage.ts';
+import { groupSettings } from './groupSettings.ts';
+import type { PageEdge } from './pageMatches.ts';
+import { scoreRows, type TopKState } from './scoringTask.ts';
+
+const MIB = 1 << 20;
+/** score histogram: 10 buckets of width 0.1 over [0, 1] */
+const BUCKETS = 10;
+
+export interface PotentialDryRunOptions {
+  /** false: new nodes against all (the scheduler's cycles); true: full recompute (--force) */
+  full?: boolean;
+  /** edges listed in the sample, best first */
+  sampleSize?: number;
+  /** keep every edge in the result (tests) */
+  keepEdges?: boolean;
+}
+
+export interface PotentialDryRun {
+  groupId: string;
+  mode: CycleRow['mode'];
+  strategy: string;
+  topK: number;
+  /** why nothing would run (an incremental cycle without new nodes) */
+  skipped?: string;
+  newNodes: number;
+  existingNodes: number;
+  pages: { new: number; existing: number };
+  /** pairs the strategy scored */
+  pairsScored: number;
+  /** edges above the threshold (potential_matches_generated_total of a real run) */
+  generated: number;
+  /** edges evicted by the nodes' top-K (match_drops_total) */
+  dropped: number;
+  /** rows the cycle would upsert into potential_matches (potential_matches_saved_total) */
+  wouldWrite: number;
+  /** a full recompute: the group's row count afterwards (rows of departed nodes are deleted) */
+  rowsAfter: number | null;
+  scores: { min: number; mean: number; max: number; histogram: number[] } | null;
+  sample: PageEdge[];
+  edges?: PageEdge[];
+  seconds: number;
+}
+
+interface DryPage extends PageInfo {
+  data: Buffer;
+}
+
+async function fetchPages(cfg: Config, pool: Pool, cycle: CycleRow, kind: PageKind, settings: ReturnType<typeof groupSettings>): Promise<DryPage[]> {
+  const pages: DryPage[] = [];
+  let after: KeysetCursor | null = null;
+  for (let index = 0; ; index++) {
+    const rows = await fetchNodePage({ pool }, cycle, kind, after, cfg.nodeFetchBatchSize);
+    if (rows.length > 0) {
+      const nodes: NodeInput[] = rows.map((r) => ({ referenceId: r.reference_id, type: r.type, metadata: r.metadata as NodeInput['metadata'] }));
+      const page = encodePage(nodes, { lsh: settings.lsh ?? undefined, partition: settings.partition ?? undefined });
+      const data = serializePage(page);
+      pages.push({ kind, index, nodeCount: rows.length, bytes: data.length, referenceIds: page.referenceIds, data });
+    }
+    if (rows.length < cfg.nodeFetchBatchSize) return pages;
+    const last = rows[rows.length - 1];
+    after = { createdAt: last.created_at, id: last.id };
+  }
+}
+
+/** Keeps the `n` best edges seen (score desc, then reference ids), for the sample. */
+function offerSample(sample: PageEdge[], e: PageEdge, n: number): void {
+  if (n <= 0) return;
+  const worse = (a: PageEdge, b: PageEdge) => a.score < b.score || (a.score === b.score && (a.referenceId + a.matchedReferenceId) > (b.referenceId + b.matchedReferenceId));
+  if (sample.length === n && !worse(sample[n - 1], e)) return;
+  let i = Math.min(sample.length, n - 1);
+  sample[i] = e;
+  while (i > 0 && worse(sample[i - 1], sample[i])) {
+    [sample[i - 1], sample[i]] = [sample[i], sample[i - 1]];
+    i--;
+  }
+}
+
+export async function dryRunPotential(cfg: Config, pool: Pool, groupRef: Pick<GroupRow, 'id'>, opts: PotentialDryRunOptions = {}): Promise<PotentialDryRun> {
+  const t0 = Date.now();
+  const group = await getGroup(pool, groupRef.id);
+  if (!group) throw new Error(`group ${groupRef.id} does not exist`);
+  const settings = groupSettings(cfg, group, await groupConfiguration(pool, group.id));
+  const mode = opts.full ? 'FULL' : 'INCREMENTAL';
+  // a cycle row that exists only here: fetchNodePage reads its group, domain and mode
+  const cycle: CycleRow = {
+    cycleId: `dry-run-${randomUUID()}`, groupId: group.id, domainId: group.domainId, mode, lockToken: 0, permitToken: null,
+    startedAt: new Date(), newPages: null, existingPages: null,
+  };
+  const newPages = await fetchPages(cfg, pool, cycle, 'N', settings);
+  const existingPages = mode === 'INCREMENTAL' && newPages.length > 0 ? await fetchPages(cfg, pool, cycle, 'E', settings) : [];
+  const result: PotentialDryRun = {
+    groupId: group.id, mode, strategy: settings.strategy, topK: settings.topK,
+    newNodes: newPages.reduce((a, p) => a + p.nodeCount, 0), existingNodes: existingPages.reduce((a, p) => a + p.nodeCount, 0),
+    pages: { new: newPages.length, existing: existingPages.length },
+    pairsScored: 0, generated: 0, dropped: 0, wouldWrite: 0, rowsAfter: null, scores: null, sample: [], seconds: 0,
+    ...(opts.keepEdges ? { edges: [] } : {}),
+  };
+  if (newPages.length === 0) {
+    result.skipped = mode === 'INCREMENTAL' ? 'no new nodes' : 'the group has no nodes';
+    result.rowsAfter = mode === 'FULL' ? 0 : null;
+    result.seconds = (Date.now() - t0) / 1000;
+    return result;
+  }
+  const pages = [...newPages, ...existingPages];
+  const { ids, referenceOfId } = neighbourIds(pages);
+  // the build jobs' batching: a quarter of the budget per concurrent job for column pages
+  const budget = Math.max(1, Math.floor((cfg.maxMemoryMb * MIB) / (4 * cfg.workerConcurrency)));
+  const histogram = new Array<number>(BUCKETS).fill(0);
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const rows of pages) {
+    const columns = rows.kind === 'N' ? pages : newPages;
+    let state: TopKState | undefined;
+    for (const batch of batchesWithin(columns, budget)) {
+      const out = scoreRows({
+        scorer: settings.scorer, candidates: settings.candidates, bipartite: settings.partition !== null,
+        rowsPage: rows.data, rowIds: ids.get(pageKey(rows.kind, rows.index))!,
+        columns: batch.map((p) => ({ page: p.data, ids: ids.get(pageKey(p.kind, p.index))! })),
+        k: settings.topK, state,
+      });
+      state = out.state;
+      result.pairsScored += out.pairs;
+      result.generated += out.offered;
+    }
+    const k = settings.topK;
+    for (let x = 0; x < rows.referenceIds.length; x++) {
+      for (let j = 0; j < state!.count[x]; j++) {
+        const score = state!.score[x * k + j];
+        const e = { referenceId: rows.referenceIds[x], matchedReferenceId: referenceOfId[state!.id[x * k + j]], score };
+        result.wouldWrite++;
+        sum += score;
+        if (score < min) min = score;
+        if (score > max) max = score;
+        histogram[Math.min(BUCKETS - 1, Math.max(0, Math.floor(score * BUCKETS)))]++;
+        offerSample(result.sample, e, opts.sampleSize ?? 10);
+        result.edges?.push(e);
+      }
+    }
+  }
+  result.dropped = result.generated - result.wouldWrite;
+  // a full recompute replaces the group's rows: what it writes is what the group holds afterwards
+  result.rowsAfter = mode === 'FULL' ? result.wouldWrite : null;
+  result.scores = result.wouldWrite ? { min, mean: sum / result.wouldWrite, max, histogram } : null;
+  result.seconds = (Date.now() - t0) / 1000;
+  return result;
+}
+
+/** The dry run as an operator reads it. */
+export function formatPotentialDryRun(r: PotentialDryRun, group: Pick<GroupRow, 'name' | 'id'>): string {
+  const lines = [
+    `DRY RUN — nothing was written. ${r.mode === 'FULL' ? 'Full' : 'Incremental'} potential cycle of group ${group.name} (${group.id}):`,
+  ];
+  if (r.skipped) {
+    lines.push(`  would be skipped: ${r.skipped}`);
+    return lines.join('\n') + '\n';
+  }
+  lines.push(
+    `  strategy ${r.strategy}, top-${r.topK}; ${r.newNodes} new nodes in ${r.pages.new} pages` + (r.mode === 'INCREMENTAL' ? `, ${r.existingNodes} existing nodes in ${r.pages.existing} pages` : ''),
+    `  pairs scored            ${r.pairsScored}`,
+    `  edges above threshold   ${r.generated}`,
+    `  dropped by top-K        ${r.dropped}`,
+    `  rows it would upsert    ${r.wouldWrite}  (potential_matches)`,
+  );
+  if (r.rowsAfter !== null) lines.push(`  group rows afterwards   ${r.rowsAfter}`);
+  if (r.scores) {
+    const s = r.scores;
+    lines.push(`  scores                  min ${s.min.toFixed(3)}  mean ${s.mean.toFixed(3)}  max ${s.max.toFixed(3)}`);
+    const top = Math.max(...s.histogram);
+    s.histogram.forEach((n, i) => {
+      if (n) lines.push(`    ${(i / BUCKETS).toFixed(1)}–${((i + 1) / BUCKETS).toFixed(1)} ${'#'.repeat(Math.max(1, Math.round((n / top) * 30))).padEnd(30)} ${n}`);
+    });
+  }
+  if (r.sample.length) {
+    lines.push('  best edges:');
+    for (const e of r.sample) lines.push(`    ${e.referenceId} → ${e.matchedReferenceId}  score ${e.score.toFixed(3)}`);
+  }
+  lines.push(`  computed in ${r.seconds.toFixed(2)} s`);
+  return lines.join('\n') + '\n';
+}
