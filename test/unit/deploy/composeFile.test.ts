@@ -1,0 +1,149 @@
+// docker-compose.yml and the Dockerfile, checked without a Docker engine (issue 6 item 6):
+//  - the compose file is valid against the Compose Specification's JSON schema
+//    (compose-spec/compose-spec, schema/compose-spec.json, Apache-2.0), as shipped by the npm
+//    package dclint (schemas/compose.schema.json), validated with ajv — both come with the
+//    devDependency `dclint`; without it that one test is skipped and says so;
+//  - the services, healthchecks, dependencies and scaling the issue asks for are there;
+//  - the Dockerfile is multi-stage and runs as a non-root user.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as jsYaml from 'js-yaml';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const composeText = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+
+/**
+ * YAML with merge keys (`<<: *anchor`), as Compose reads it. js-yaml 5 (mocha's) needs the merge
+ * tag added; js-yaml 4 (which other packages may hoist) has it in its default schema.
+ */
+const yaml = jsYaml as unknown as { load(text: string, opts?: object): unknown; CORE_SCHEMA: { withTags?(...t: unknown[]): unknown }; DEFAULT_SCHEMA: unknown; mergeTag?: unknown };
+const yamlSchema = yaml.mergeTag && yaml.CORE_SCHEMA.withTags ? yaml.CORE_SCHEMA.withTags(yaml.mergeTag) : yaml.DEFAULT_SCHEMA;
+const parse = (text: string) => yaml.load(text, { schema: yamlSchema }) as Compose;
+
+/** Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}; $$ is a literal $. */
+function interpolate(text: string, env: Record<string, string | undefined>): string {
+  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (m, name: string | undefined, op: string | undefined, arg: string | undefined) => {
+    if (m === '$$') return '$';
+    const v = env[name!];
+    const unset = op?.startsWith(':') ? !v : v === undefined;
+    if (op?.endsWith('?') && unset) throw new Error(`${name}: ${arg}`);
+    if (op?.endsWith('-') && unset) return arg ?? '';
+    return v ?? '';
+  });
+}
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  deploy?: { replicas?: number | string };
+  restart?: string;
+}
+interface Compose { services: Record<string, Service>; volumes?: Record<string, unknown> }
+
+const REQUIRED_ENV = { API_TOKENS: 'token', DASHBOARD_USERS: 'op:secret:operator' };
+
+describe('docker-compose.yml', () => {
+  const raw = parse(composeText);
+  const compose = parse(interpolate(composeText, REQUIRED_ENV));
+
+  it('is valid against the Compose Specification JSON schema (as written and interpolated)', async function () {
+    const require = createRequire(import.meta.url);
+    let schemaPath: string;
+    let Ajv: new (opts: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
+    try {
+      schemaPath = join(dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json');
+      const ajvModule = 'ajv';
+      Ajv = ((await import(ajvModule)) as { default: typeof Ajv }).default;
+    } catch {
+      // eslint-disable-next-line no-console
+      console.warn('    (skipped: the devDependency dclint, which ships the compose-spec schema and ajv, is not installed)');
+      return this.skip();
+    }
+    // the schema says draft-07 by its https URL; ajv's built-in draft-07 meta-schema is the http one
+    const { $schema: _draft, ...schema } = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
+    const validate = new Ajv({ strict: false, allErrors: true, logger: false }).compile(schema);
+    for (const [what, doc] of [['as written', raw], ['interpolated', compose]] as const) {
+      expect(validate(doc), `${what}: ${JSON.stringify(validate.errors, null, 1)}`).to.equal(true);
+    }
+    // and the schema does reject what Compose rejects
+    expect(validate({ ...compose, services: { ...compose.services, redis: { ...compose.services.redis, replicas: 2 } } })).to.equal(false);
+  });
+
+  it('has every service of the issue: redis, postgres, kafka, minio, migrate, producer, three worker pools, dashboard', () => {
+    expect(Object.keys(compose.services)).to.include.members([
+      'redis', 'postgres', 'kafka', 'minio', 'migrate', 'producer', 'worker-import', 'worker-potential', 'worker-perfect', 'dashboard',
+    ]);
+  });
+
+  it('runs Redis with AOF and without eviction (BullMQ keys must never be lost or evicted)', () => {
+    const cmd = compose.services.redis.command!.join(' ');
+    expect(cmd).to.match(/--appendonly yes/);
+    expect(cmd).to.match(/--maxmemory-policy noeviction/);
+  });
+
+  it('runs Kafka in KRaft mode (no ZooKeeper)', () => {
+    const env = compose.services.kafka.environment!;
+    expect(env.KAFKA_CFG_PROCESS_ROLES).to.match(/controller/);
+    expect(env.KAFKA_CFG_CONTROLLER_QUORUM_VOTERS).to.be.a('string');
+    expect(composeText).to.not.match(/zookeeper/i);
+  });
+
+  it('migrates once before the application starts', () => {
+    const migrate = compose.services.migrate;
+    expect(migrate.command).to.deep.equal(['migrate']);
+    expect(migrate.restart).to.equal('no');
+    expect(migrate.depends_on?.postgres?.condition).to.equal('service_healthy');
+    for (const name of ['producer', 'worker-import', 'worker-potential', 'worker-perfect', 'dashboard']) {
+      expect(compose.services[name].depends_on?.migrate?.condition, name).to.equal('service_completed_successfully');
+    }
+  });
+
+  it('scales each worker pool by a variable', () => {
+    for (const [name, variable] of [['worker-import', 'WORKERS_IMPORT'], ['worker-potential', 'WORKERS_POTENTIAL'], ['worker-perfect', 'WORKERS_PERFECT']]) {
+      expect(String(raw.services[name].deploy?.replicas), name).to.match(new RegExp(`^\\$\\{${variable}:-\\d+\\}$`));
+      expect(Number(compose.services[name].deploy?.replicas), name).to.be.greaterThan(0);
+      const scaled = parse(interpolate(composeText, { ...REQUIRED_ENV, [variable]: '5' }));
+      expect(Number(scaled.services[name].deploy?.replicas), name).to.equal(5);
+    }
+  });
+
+  it('gives every long-running service a healthcheck, and waits on health only where one exists', () => {
+    for (const [name, s] of Object.entries(compose.services)) {
+      if (name === 'migrate') continue;
+      expect(s.healthcheck?.test, name).to.be.an('array').that.is.not.empty;
+      for (const [dep, d] of Object.entries(s.depends_on ?? {})) {
+        expect(compose.services, `${name} depends on ${dep}`).to.have.property(dep);
+        if (d.condition === 'service_healthy') expect(compose.services[dep].healthcheck, `${name} waits for ${dep} to be healthy`).to.not.equal(undefined);
+      }
+    }
+  });
+
+  it('refuses to start without the secrets it needs', () => {
+    expect(() => interpolate(composeText, {})).to.throw(/API_TOKENS/);
+  });
+});
+
+describe('Dockerfile', () => {
+  const stages = [...dockerfile.matchAll(/^FROM\s+\S+(?:\s+AS\s+(\S+))?/gim)];
+
+  it('is multi-stage: dependencies are built in one stage and copied into the runtime stage', () => {
+    expect(stages.length).to.be.greaterThanOrEqual(2);
+    const names = stages.map((s) => s[1]).filter(Boolean);
+    expect(dockerfile).to.match(new RegExp(`COPY --from=(${names.join('|')})\\b`));
+  });
+
+  it('runs as a non-root user', () => {
+    const runtime = dockerfile.slice(stages[stages.length - 1].index);
+    const users = [...runtime.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
+    expect(users, 'USER in the runtime stage').to.not.be.empty;
+    expect(users[users.length - 1]).to.not.match(/^(root|0)(:|$)/);
+  });
+});
