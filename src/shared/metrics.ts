@@ -16,6 +16,7 @@ export const metrics = {
   matchingDuration: new Histogram({ name: 'matching_duration', help: 'Seconds the perfect-match strategy ran', labelNames: ['groupId', 'strategy'], buckets, registers: [registry] }),
   perfectMatchesCreation: new Histogram({ name: 'perfect_matches_creation', help: 'Seconds of one perfect-match-group job', labelNames: ['groupId'], buckets, registers: [registry] }),
   perfectMatchesCreationErrors: new Counter({ name: 'perfect_matches_creation_errors_total', help: 'Failed perfect-match-group runs', labelNames: ['groupId'], registers: [registry] }),
+  perfectStrategyFallbacks: new Counter({ name: 'perfect_strategy_fallbacks_total', help: 'Perfect-match jobs that ran another strategy than configured because of the group size', labelNames: ['groupId', 'configured', 'ran'], registers: [registry] }),
   perfectMatchesSaved: new Counter({ name: 'perfect_matches_saved_total', help: 'Rows written into perfect_matches', labelNames: ['groupId'], registers: [registry] }),
   nodesImported: new Counter({ name: 'nodes_imported_total', help: 'Rows upserted into nodes by imports', labelNames: ['domainId'], registers: [registry] }),
   nodesImportFailedRows: new Counter({ name: 'nodes_import_failed_rows_total', help: 'Rows rejected by imports', labelNames: ['reason'], registers: [registry] }),

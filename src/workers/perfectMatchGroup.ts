@@ -12,6 +12,7 @@ import { decidePerfectRun, lastPerfectRun, lastPotentialRun, recordPerfectRun } 
 import { loadGroupGraph, type SidePartition } from '../perfect/loadGroupGraph.ts';
 import { savePerfectMatches } from '../perfect/savePerfectMatches.ts';
 import { perfectMatchTransfer, type PerfectMatchTask } from '../matching/perfect/threadTasks.ts';
+import { strategyForSize } from '../matching/perfect/sizeGuard.ts';
 import { ThreadPool } from './threadPool.ts';
 import type { Processor } from './processor.ts';
 
@@ -34,6 +35,8 @@ export interface PerfectMatchResult {
   /** a dry run: nothing was written; the best pairs it would have written */
   dryRun?: boolean;
   sample?: Array<{ referenceId: string; matchedReferenceId: string; score: number }>;
+  /** why another strategy than the configured one ran (group size, sizeGuard.ts) */
+  fallback?: string;
 }
 
 const DRY_RUN_SAMPLE = 10;
@@ -95,10 +98,15 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
       ...(params.rightCapacity ? { rightCapacity: params.rightCapacity } : {}),
     });
     const topK = options.topK;
+    const { strategy: ran, fallback } = strategyForSize(strategy, loaded.bipartite, nodes, cfg.perfectBlossomMaxNodes);
+    if (fallback) {
+      log.warn({ configured: strategy, ran, nodes }, fallback);
+      metrics.perfectStrategyFallbacks.inc({ groupId, configured: strategy, ran });
+    }
     let pairs: Pairs;
     let edges: number;
     let note: string | undefined;
-    const solveTimer = metrics.matchingDuration.startTimer({ groupId, strategy });
+    const solveTimer = metrics.matchingDuration.startTimer({ groupId, strategy: ran });
     try {
       let graph: MatchGraph | undefined;
       if (loaded.inMemory) {
@@ -106,15 +114,15 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
         edges = graph.left.length;
       } else {
         edges = loaded.spill.edges;
-        const plan = await planSpilled({ spill: loaded.spill, bipartite: loaded.bipartite, nLeft: loaded.leftRefs.length, nRight: loaded.rightRefs.length }, strategy, maxBytes, topK);
+        const plan = await planSpilled({ spill: loaded.spill, bipartite: loaded.bipartite, nLeft: loaded.leftRefs.length, nRight: loaded.rightRefs.length }, ran, maxBytes, topK);
         note = plan.note;
         log.info({ note }, 'group exceeded the memory budget: solved out of core');
         if (plan.kind === 'graph') graph = plan.graph;
         else pairs = plan.pairs;
       }
-      log.info({ strategy, nodes, edges, skippedRows: loaded.skipped, inMemory: loaded.inMemory }, 'graph loaded');
+      log.info({ strategy: ran, nodes, edges, skippedRows: loaded.skipped, inMemory: loaded.inMemory }, 'graph loaded');
       if (graph) {
-        const task: PerfectMatchTask = { strategy, graph, options };
+        const task: PerfectMatchTask = { strategy: ran, graph, options };
         pairs = await solverPool().run<Pairs>('perfectMatch', task, perfectMatchTransfer(task));
       }
     } finally {
@@ -127,13 +135,13 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
       let total = 0;
       for (let k = 0; k < chosen.score.length; k++) total += chosen.score[k];
       await job.updateProgress(100);
-      log.info({ strategy, nodes, pairs: chosen.left.length, totalScore: total }, 'perfect matches computed (dry run: nothing written)');
-      return { dryRun: true, strategy, nodes, edges, pairs: chosen.left.length, totalScore: total, outOfCore: note, sample: samplePairs(chosen, loaded.leftRefs, loaded.rightRefs) } satisfies PerfectMatchResult;
+      log.info({ strategy: ran, nodes, pairs: chosen.left.length, totalScore: total }, 'perfect matches computed (dry run: nothing written)');
+      return { dryRun: true, strategy: ran, nodes, edges, pairs: chosen.left.length, totalScore: total, outOfCore: note, fallback, sample: samplePairs(chosen, loaded.leftRefs, loaded.rightRefs) } satisfies PerfectMatchResult;
     }
     const saveTimer = metrics.storageProcessorBatchDuration.startTimer({ table: 'perfect_matches' });
     const written = await withTransaction(pool, async (c) => {
       const n = await savePerfectMatches(c, { groupId, domainId: group.domainId, cycleId, pairs: chosen, leftRefs: loaded.leftRefs, rightRefs: loaded.rightRefs });
-      await recordPerfectRun(c, { groupId, domainId: group.domainId, status: 'COMPLETED', cycleId, potentialCycleId: cycleId, strategy, nodeCount: nodes, pairCount: n });
+      await recordPerfectRun(c, { groupId, domainId: group.domainId, status: 'COMPLETED', cycleId, potentialCycleId: cycleId, strategy: ran, nodeCount: nodes, pairCount: n });
       return n;
     });
     saveTimer();
@@ -141,8 +149,8 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
     await job.updateProgress(100);
     let total = 0;
     for (let k = 0; k < chosen.score.length; k++) total += chosen.score[k];
-    log.info({ strategy, nodes, pairs: written, totalScore: total }, 'perfect matches written');
-    return { strategy, nodes, edges, pairs: written, totalScore: total, outOfCore: note } satisfies PerfectMatchResult;
+    log.info({ strategy: ran, nodes, pairs: written, totalScore: total }, 'perfect matches written');
+    return { strategy: ran, nodes, edges, pairs: written, totalScore: total, outOfCore: note, fallback } satisfies PerfectMatchResult;
   } catch (err) {
     metrics.perfectMatchesCreationErrors.inc({ groupId });
     if (!dryRun) await recordPerfectRun(pool, { groupId, domainId: group.domainId, status: 'FAILED', cycleId, potentialCycleId: cycleId, strategy, failureReason: (err as Error).message })

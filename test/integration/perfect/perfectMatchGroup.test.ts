@@ -75,8 +75,8 @@ describe('perfect-match-group job', function () {
     await t.cleanup();
   });
 
-  async function runJob(groupId: string, domainId: string, force = false) {
-    workers ??= await startWorkers(t.cfg, { queues: [QUEUE.perfect], pool: t.pool, processors: { perfect: { [JOB.perfectMatchGroup]: perfectMatchGroup } } });
+  async function runJob(groupId: string, domainId: string, force = false, cfg = t.cfg) {
+    workers ??= await startWorkers(cfg, { queues: [QUEUE.perfect], pool: t.pool, processors: { perfect: { [JOB.perfectMatchGroup]: perfectMatchGroup } } });
     const job = await queue.add(JOB.perfectMatchGroup, { groupId, domainId, force });
     return job.waitUntilFinished(events, 60000);
   }
@@ -105,6 +105,17 @@ describe('perfect-match-group job', function () {
     for (const r of rows) expect(Number(r.reference_id.split('-').pop()) % 2, 'left side first').to.equal(0);
     const total = rows.reduce((a, r) => a + Number(r.compatibility_score), 0);
     expect(total).to.be.closeTo(expectedTotal(seed, 'assignment', true), 1e-6);
+  });
+
+  it('a symmetric group over PERFECT_BLOSSOM_MAX_NODES runs greedy instead of blossom, and says so', async () => {
+    const seed = await seedPotentialGroup(t.pool, { name: 'big', matchType: 'SYMMETRIC', algorithmId: 'blossom', nodes: 300, edgesPerNode: 6 });
+    const result = await runJob(seed.group.id, seed.group.domainId, false, { ...t.cfg, perfectBlossomMaxNodes: 100 });
+    expect(result.strategy).to.equal('greedy');
+    expect(result.fallback).to.match(/300 nodes exceed PERFECT_BLOSSOM_MAX_NODES=100: ran greedy instead of blossom/);
+    const rows = await perfectRows(t, seed.group.id);
+    checkOneToOne(rows);
+    const total = rows.reduce((a, r) => a + Number(r.compatibility_score), 0);
+    expect(total).to.be.closeTo(expectedTotal(seed, 'greedy', false), 1e-6);
   });
 
   it('does nothing while the potential run is not COMPLETED', async () => {
