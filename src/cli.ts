@@ -28,6 +28,14 @@ Exit codes: 0 success, 1 failure, 2 usage error, 3 PostgreSQL or Redis unreachab
 `;
 }
 
+// PostgreSQL's "relation does not exist": the schema was never migrated.
+const UNDEFINED_TABLE = '42P01';
+
+/** node:util parseArgs refusing an option or its value: a usage error, not a crash. */
+function isParseArgsError(err: unknown): boolean {
+  return typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS_');
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -46,9 +54,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await cmd.run(rest);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`matchflow ${name}: ${err.message}\n\n${cmd.help}\n`);
+    if (err instanceof UsageError || isParseArgsError(err)) {
+      process.stderr.write(`matchflow ${name}: ${(err as Error).message}\n\n${cmd.help}\n`);
       return EXIT.usage;
+    }
+    if ((err as { code?: string }).code === UNDEFINED_TABLE) {
+      process.stderr.write(`matchflow ${name}: ${(err as Error).message}: is the database migrated? Run \`matchflow migrate\` (schema DB_SCHEMA).\n`);
+      return EXIT.failed;
     }
     if (err instanceof ConfigError) {
       process.stderr.write(`matchflow: configuration error: ${err.message}\n`);

@@ -7,7 +7,8 @@ export const benchCommand: Command = {
 
 Runs the named benchmarks (default: all) against the configured PostgreSQL and Redis; each prints
 a table and the anchor measured in the same run (for example psql \\copy of the same file), so
-that figures read as ratios rather than one machine's seconds. Same as \`npm run bench -- name\`.`,
+that figures read as ratios rather than one machine's seconds. Same as \`npm run bench -- name\`.
+Exit codes: 0 done, 1 a benchmark failed, 2 unknown benchmark name.`,
   async run(argv) {
     const { runBenches } = await import('../../bench/run.ts');
     return (await runBenches(argv)) === 0 ? EXIT.ok : EXIT.usage;

@@ -1,6 +1,6 @@
 import { config, redactedConfig, settingsMarkdown } from '../shared/config.ts';
 import { writeReadmeConfig } from '../shared/readmeConfig.ts';
-import { EXIT, type Command } from './command.ts';
+import { EXIT, UsageError, type Command } from './command.ts';
 
 export const configCommand: Command = {
   name: 'config',
@@ -9,8 +9,11 @@ export const configCommand: Command = {
 
 Prints the configuration this process would use, as JSON with secrets masked. With --markdown,
 prints the table of every environment variable, its default and meaning; --write-readme puts that
-table into README.md.`,
+table into README.md.
+Exit codes: 0 done, 2 unknown option or a setting that does not parse (the message names it).`,
   async run(argv) {
+    const unknown = argv.find((a) => a !== '--markdown' && a !== '--write-readme');
+    if (unknown !== undefined) throw new UsageError(`unknown option '${unknown}'`);
     if (argv.includes('--write-readme')) {
       process.stdout.write((await writeReadmeConfig()) ? 'README.md configuration table updated\n' : 'README.md already up to date\n');
     } else if (argv.includes('--markdown')) process.stdout.write(settingsMarkdown() + '\n');

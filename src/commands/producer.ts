@@ -24,7 +24,9 @@ SIGTERM stops them within SHUTDOWN_TIMEOUT_MS. Run several replicas for availabi
 
 Options:
   --no-scheduler   do not plan potential-match cycles
-  --no-api         no enqueue API and no Kafka consumer`,
+  --no-api         no enqueue API and no Kafka consumer
+Exit codes: 0 stopped cleanly by a signal, 1 shutdown cut short by the deadline, 2 bad option or
+configuration, 3 PostgreSQL or Redis unreachable.`,
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { 'no-scheduler': { type: 'boolean', default: false }, 'no-api': { type: 'boolean', default: false } } });
     const cfg = config();

@@ -2,6 +2,8 @@
 // incremental (new nodes against all), or with --force a full recompute — and with --wait
 // follows it to the end: exit 0 when it completed or had nothing to do, 1 when it failed.
 import { EXIT } from '../commands/command.ts';
+import { followCycleProgress } from '../commands/cycleProgress.ts';
+import { progressBar } from '../commands/progressBar.ts';
 import type { GroupRow } from '../shared/catalog.ts';
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
@@ -15,7 +17,13 @@ export const potentialRunStage = {
       const cycleId = await startCycle(cfg, group, { incremental: !opts.force });
       process.stdout.write(`started ${opts.force ? 'full' : 'incremental'} potential cycle ${cycleId} for group ${group.name} (${group.id})\n`);
       if (!opts.wait) return EXIT.ok;
-      const out = await waitForCycle(cfg, pool, group.id, cycleId);
+      const progress = followCycleProgress(cfg, pool, cycleId, progressBar('potential'));
+      let out: Awaited<ReturnType<typeof waitForCycle>> | undefined;
+      try {
+        out = await waitForCycle(cfg, pool, group.id, cycleId);
+      } finally {
+        await progress.stop(out?.status === 'COMPLETED');
+      }
       if (out.status === 'SKIPPED') {
         process.stdout.write(`skipped: ${out.reason}\n`);
         return EXIT.ok;

@@ -16,11 +16,23 @@ describe('matchflow CLI', () => {
     expect(commands).to.include.members(['migrate', 'demo', 'worker', 'config', 'bench']);
   });
 
-  it('every command has its own --help', () => {
+  it('every command has its own --help, which says what its exit codes mean', () => {
+    expect(commands).to.include.members(['migrate', 'demo', 'worker', 'producer', 'run', 'import', 'solve', 'dashboard', 'bench', 'config']);
     for (const c of commands) {
       const r = run([c, '--help']);
       expect(r.status, c).to.equal(0);
       expect(r.stdout, c).to.match(/Usage: matchflow/);
+      expect(r.stdout, c).to.match(/Exit codes: 0 /);
+    }
+  });
+
+  it('an unknown option of any command is a usage error (exit 2 and the help), not a crash', () => {
+    for (const c of ['run', 'import', 'config']) {
+      const r = run([c, '--no-such-option']);
+      expect(r.status, `${c}: ${r.stderr}`).to.equal(2);
+      expect(r.stderr, c).to.match(/no-such-option/);
+      expect(r.stderr, c).to.match(/Usage: matchflow/);
+      expect(r.stderr, c).to.not.match(/\n +at /); // no stack trace
     }
   });
 

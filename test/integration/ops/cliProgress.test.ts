@@ -1,0 +1,64 @@
+// Long commands show progress: `matchflow run potential --wait` draws the cycle's progress on
+// stderr (a line per 10 % when stderr is not a terminal) and ends at 100 %; a command run against
+// a schema that was never migrated says so and exits 1.
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
+import { syntheticPeople } from '../../../src/synthetic/people.ts';
+import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
+import { insertNodes, makeGroup } from '../../support/potentialFixture.ts';
+import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+
+const CLI = fileURLToPath(new URL('../../../bin/matchflow.js', import.meta.url));
+
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 90000);
+    p.on('error', reject);
+    p.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+describe('CLI progress and exit codes', function () {
+  this.timeout(180000);
+  let env: TestEnv;
+  let workers: WorkerPool | undefined;
+  before(async () => {
+    env = await createTestEnv('cliprog', { overrides: { topK: 5, nodeFetchBatchSize: 50 } });
+  });
+  after(async () => {
+    await workers?.close();
+    await closeCycleQueues();
+    await env?.cleanup();
+  });
+
+  it('run potential --wait shows the cycle progress up to 100 % on stderr', async () => {
+    const group = await makeGroup(env.pool, 'progress', { candidateStrategy: 'flat' });
+    await insertNodes(env.pool, group, syntheticPeople({ count: 400, seed: 3, prefix: 'p' }));
+    workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
+    const r = await cli(['run', 'potential', '--group', group.id, '--wait'], { ...env.env, NODE_FETCH_BATCH_SIZE: '50', MATCHING_TOPK_COUNT: '5' });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/COMPLETED in [\d.]+ s: 400 new nodes/);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('potential '));
+    const percents = lines.map((l) => Number(/^potential (\d+)%/.exec(l)![1]));
+    expect(percents[percents.length - 1]).to.equal(100);
+    expect(percents).to.deep.equal([...percents].sort((a, b) => a - b));
+    expect(lines.length).to.be.greaterThanOrEqual(2);
+  });
+
+  it('a schema that was never migrated: exit 1 and a hint to run migrate, no stack trace', async () => {
+    const r = await cli(['run', 'potential', '--group', 'anything'], { ...env.env, DB_SCHEMA: `${env.schema}_missing` });
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.match(/does not exist: is the database migrated\? Run `matchflow migrate`/);
+    expect(r.stderr).to.not.match(/\n +at /);
+  });
+});
