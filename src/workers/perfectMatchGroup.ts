@@ -71,6 +71,7 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
   const timer = metrics.perfectMatchesCreation.startTimer({ groupId });
   // the group's error series exists (at 0) from its first run on, so that rate() and alerts see it
   metrics.perfectMatchesCreationErrors.inc({ groupId }, 0);
+  metrics.matchingErrors.inc({ groupId }, 0);
   if (!dryRun) await recordPerfectRun(pool, { groupId, domainId: group.domainId, status: 'PENDING', cycleId, potentialCycleId: cycleId, strategy });
   try {
     const buildTimer = metrics.graphBuildDuration.startTimer({ groupId, match_type: group.matchType });
@@ -125,6 +126,9 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
         const task: PerfectMatchTask = { strategy: ran, graph, options };
         pairs = await solverPool().run<Pairs>('perfectMatch', task, perfectMatchTransfer(task));
       }
+    } catch (err) {
+      metrics.matchingErrors.inc({ groupId });
+      throw err;
     } finally {
       await spill.clear();
     }
@@ -139,12 +143,17 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
       return { dryRun: true, strategy: ran, nodes, edges, pairs: chosen.left.length, totalScore: total, outOfCore: note, fallback, sample: samplePairs(chosen, loaded.leftRefs, loaded.rightRefs) } satisfies PerfectMatchResult;
     }
     const saveTimer = metrics.storageProcessorBatchDuration.startTimer({ table: 'perfect_matches' });
+    const storageTimer = metrics.perfectMatchStorageDuration.startTimer({ groupId });
     const written = await withTransaction(pool, async (c) => {
       const n = await savePerfectMatches(c, { groupId, domainId: group.domainId, cycleId, pairs: chosen, leftRefs: loaded.leftRefs, rightRefs: loaded.rightRefs });
       await recordPerfectRun(c, { groupId, domainId: group.domainId, status: 'COMPLETED', cycleId, potentialCycleId: cycleId, strategy: ran, nodeCount: nodes, pairCount: n });
       return n;
+    }).catch((err: Error & { code?: string }) => {
+      metrics.perfectMatchStorageErrors.inc({ groupId, error_type: err.code ?? err.name });
+      throw err;
     });
     saveTimer();
+    storageTimer();
     metrics.perfectMatchesSaved.inc({ groupId }, written);
     await job.updateProgress(100);
     let total = 0;

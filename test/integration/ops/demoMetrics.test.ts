@@ -65,7 +65,8 @@ describe('metrics after a demo run', function () {
     expect(ofDemo('match_drops_total').every((s) => s.labels.reason === 'top_k_eviction')).to.equal(true);
     expect(total('nodes_imported_total')).to.be.greaterThan(0);
     // timers (histograms): observed at least once per demo group where they carry a groupId
-    for (const name of ['batch_matches_total_duration', 'graph_build_duration', 'matching_duration', 'perfect_matches_creation', 'potential_matches_cycle_duration']) {
+    for (const name of ['batch_matches_total_duration', 'graph_build_duration', 'matching_duration', 'perfect_matches_creation', 'potential_matches_cycle_duration',
+      'perfect_match_storage_duration']) {
       expect([...perGroup(`${name}_count`)].sort(), name).to.deep.equal([...groupIds].sort());
       expect(total(`${name}_sum`), name).to.be.greaterThan(0);
     }
@@ -73,9 +74,12 @@ describe('metrics after a demo run', function () {
     expect(storage.find((s) => s.labels.table === 'potential_matches')?.value).to.be.greaterThan(0);
     expect(storage.find((s) => s.labels.table === 'perfect_matches')?.value).to.be.greaterThan(0);
     // errors: present for every demo group, and zero
-    const errors = ofDemo('perfect_matches_creation_errors_total');
-    expect(errors.map((s) => s.labels.groupId).sort()).to.deep.equal([...groupIds].sort());
-    expect(errors.every((s) => s.value === 0)).to.equal(true);
+    for (const name of ['perfect_matches_creation_errors_total', 'matching_errors_total']) {
+      const errors = ofDemo(name);
+      expect(errors.map((s) => s.labels.groupId).sort(), name).to.deep.equal([...groupIds].sort());
+      expect(errors.every((s) => s.value === 0), name).to.equal(true);
+    }
+    expect(text).to.contain('# TYPE perfect_match_storage_errors_total counter');
     // queue depths and the default process metrics
     expect(samples.some((s) => s.name === 'bullmq_queue_jobs' && s.labels.queue === 'perfect' && s.labels.state === 'failed')).to.equal(true);
     expect(samples.find((s) => s.name === 'process_cpu_user_seconds_total')?.value).to.be.greaterThan(0);
