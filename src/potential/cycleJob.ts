@@ -21,15 +21,17 @@ export function isFinalAttempt(job: Job, err: unknown): boolean {
 /** Marks the cycle FAILED (unless a newer cycle of the group took over) and lets its holds go. */
 export async function failCycle(deps: Omit<WorkerDeps, 'log' | 'token'>, cycle: CycleRow, reason: string): Promise<void> {
   const { pool, cfg, redis } = deps;
-  await pool.query(
+  const marked = await pool.query(
     `UPDATE last_run_potential_matches SET status = 'FAILED', finished_at = now(), failure_reason = $3
      WHERE group_id = $1 AND processing_cycle_id = $2 AND status = 'PENDING'`,
     [cycle.groupId, cycle.cycleId, reason.slice(0, 2000)]);
   await deleteStaging(pool, cycle.cycleId);
   await releaseCycleHolds(coordinationContext(cfg, redis), cycle);
   metrics.groupCyclesFailed.inc({ groupId: cycle.groupId });
-  // one more consecutive failure for the group's circuit breaker (seed 004 §9)
-  await recordGroupFailure(redis, cfg, cycle.groupId);
+  // One more consecutive failure for the group's circuit breaker (seed 004 §9) — once per cycle,
+  // by whoever marked it FAILED: two children failing for good, or a cycle superseded by a newer
+  // one, count no extra failure.
+  if (marked.rowCount) await recordGroupFailure(redis, cfg, cycle.groupId);
 }
 
 /** Runs `work` for a job of a started cycle (the cycle row exists). */

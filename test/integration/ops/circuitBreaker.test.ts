@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { closeCycleQueues, fetchJobId, potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { waitForCycle } from '../../../src/potential/startCycle.ts';
+import { failCycle } from '../../../src/potential/cycleJob.ts';
+import { setLastRun, type CycleRow } from '../../../src/potential/cycleStore.ts';
 import { planCycles, tickCycleId } from '../../../src/producers/potentialScheduler.ts';
 import { configureGroup } from '../../../src/shared/catalog.ts';
 import { breakerKey, readBreaker } from '../../../src/shared/circuitBreakerStore.ts';
@@ -89,5 +91,23 @@ describe('group circuit breaker in the potential pipeline', function () {
     expect(again.status).to.equal('open');
     expect(again.openedAt).to.be.greaterThan(opened.openedAt!);
     expect(await planCycles(env.cfg, env.pool, 'sb-after', redis)).to.not.include(tickCycleId('sb-after', group.id));
+  });
+
+  it('a cycle counts once however many of its jobs fail for good, and a superseded cycle not at all', async () => {
+    const group = await makeGroup(env.pool, 'counted-once', { candidateStrategy: 'flat' });
+    const cycle = (cycleId: string): CycleRow => ({
+      cycleId, groupId: group.id, domainId: group.domainId, mode: 'INCREMENTAL', lockToken: 0, permitToken: null,
+      startedAt: new Date(), newPages: null, existingPages: null,
+    });
+    const deps = { cfg: env.cfg, pool: env.pool, redis };
+    await setLastRun(env.pool, { groupId: group.id, domainId: group.domainId, cycleId: 'c-1', status: 'PENDING' });
+    // two build-chunk-pair children of the same cycle fail for good
+    await failCycle(deps, cycle('c-1'), 'build N0 failed');
+    await failCycle(deps, cycle('c-1'), 'build N1 failed');
+    expect((await readBreaker(redis, env.cfg, group.id)).consecutiveFailures).to.equal(1);
+    // an older cycle failing after a newer one took the group over
+    await setLastRun(env.pool, { groupId: group.id, domainId: group.domainId, cycleId: 'c-3', status: 'PENDING' });
+    await failCycle(deps, cycle('c-2'), 'superseded by a newer cycle of the group');
+    expect((await readBreaker(redis, env.cfg, group.id)).consecutiveFailures).to.equal(1);
   });
 });
