@@ -156,4 +156,20 @@ describe('--dry-run', function () {
       await perfectQueue.close();
     }
   });
+
+  it('metadata (LSH) and bipartite groups: the dry run reports exactly the rows a full cycle writes', async () => {
+    potentialWorkers ??= await startWorkers(env.cfg, { queues: [QUEUE.potential], concurrency: 2 });
+    const lsh = await makeGroup(env.pool, 'dry-lsh', { candidateStrategy: 'metadata' });
+    await insertNodes(env.pool, lsh, syntheticPeople({ count: 180, seed: 21, prefix: 'l' }));
+    const bip = await makeGroup(env.pool, 'dry-bip', {}, 'BIPARTITE');
+    await insertNodes(env.pool, bip, syntheticPeople({ count: 160, seed: 22, prefix: 'b', types: [['MENTOR', 0.4], ['MENTEE', 0.6]] }));
+    for (const g of [lsh, bip]) {
+      const dry = await dryRunPotential(env.cfg, env.pool, g, { full: true, keepEdges: true });
+      expect(dry.wouldWrite, g.name).to.be.greaterThan(0);
+      const cycleId = await startCycle(env.cfg, g, { incremental: false });
+      expect((await waitForCycle(env.cfg, env.pool, g.id, cycleId, 50, 60000)).status, g.name).to.equal('COMPLETED');
+      expect(await matchesOf(env.pool, g.id), g.name).to.deep.equal(dry.edges!.map((e) => `${e.referenceId}→${e.matchedReferenceId}=${e.score}`).sort());
+      expect(dry.rowsAfter, g.name).to.equal(dry.wouldWrite);
+    }
+  });
 });
