@@ -86,8 +86,8 @@ export async function run(): Promise<void> {
       process.stderr.write(`\r  seeding potential_matches: ${fmt(to * perLeft)} / ${fmt(edges)} rows`);
     }
     process.stderr.write('\n');
-    await pool.query(`INSERT INTO last_run_potential_matches (group_id, domain_id, processing_cycle_id, status, started_at, finished_at)
-      VALUES ($1, $2, $3, 'COMPLETED', now(), now())`, [group.id, domainId, cycleId]);
+    await pool.query(`INSERT INTO last_run_potential_matches (group_id, domain_id, processing_cycle_id, status, started_at, finished_at, node_count, edge_count)
+      VALUES ($1, $2, $3, 'COMPLETED', now(), now(), $4, $5)`, [group.id, domainId, cycleId, nLeft + nRight, nLeft * perLeft]);
     await pool.query('ANALYZE potential_matches');
     const seedSeconds = secs(t0);
 

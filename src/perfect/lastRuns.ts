@@ -8,6 +8,8 @@ export interface PotentialRun {
   cycleId: string | null;
   status: string | null;
   finishedAt: Date | null;
+  /** potential_matches rows of the group when the run finished */
+  edgeCount: number | null;
 }
 
 export interface PerfectRun {
@@ -17,8 +19,9 @@ export interface PerfectRun {
 
 export async function lastPotentialRun(db: Db, groupId: string): Promise<PotentialRun | null> {
   const { rows } = await db.query(
-    'SELECT processing_cycle_id, status, finished_at FROM last_run_potential_matches WHERE group_id = $1', [groupId]);
-  return rows[0] ? { cycleId: rows[0].processing_cycle_id, status: rows[0].status, finishedAt: rows[0].finished_at } : null;
+    'SELECT processing_cycle_id, status, finished_at, edge_count FROM last_run_potential_matches WHERE group_id = $1', [groupId]);
+  const r = rows[0];
+  return r ? { cycleId: r.processing_cycle_id, status: r.status, finishedAt: r.finished_at, edgeCount: r.edge_count === null ? null : Number(r.edge_count) } : null;
 }
 
 export async function lastPerfectRun(db: Db, groupId: string): Promise<PerfectRun | null> {

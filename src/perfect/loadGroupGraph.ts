@@ -37,7 +37,11 @@ export interface LoadOptions {
   /** edges beyond this many bytes go to the spill (or fail the load when there is none) */
   maxBytes: number;
   spill?: () => EdgeSpill;
+  /** called with the rows read so far, every ROWS_PER_REPORT rows (job progress) */
+  onRows?: (rows: number) => void;
 }
+
+const ROWS_PER_REPORT = 1 << 20;
 
 export class MemoryBudgetExceeded extends Error {}
 
@@ -121,7 +125,7 @@ export async function loadGroupGraph(client: PoolClient, groupId: string, opts: 
   if (!opts.bipartite) {
     await copyOutLines(client, edgesSql(client, groupId), (line) => {
       const [a, b, s] = line.split('\t');
-      rows++;
+      if (++rows % ROWS_PER_REPORT === 0) opts.onRows?.(rows);
       const ia = leftId(field(a));
       const ib = leftId(field(b));
       if (ia === ib) {
@@ -135,7 +139,7 @@ export async function loadGroupGraph(client: PoolClient, groupId: string, opts: 
     const rightId = interner(rightRefs);
     await copyOutLines(client, edgesSql(client, groupId), (line) => {
       const [ra, rb, s] = line.split('\t');
-      rows++;
+      if (++rows % ROWS_PER_REPORT === 0) opts.onRows?.(rows);
       const a = field(ra);
       const b = field(rb);
       const sa = side.get(a);

@@ -85,7 +85,12 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
       try {
         const now = await lastPotentialRun(c, groupId);
         if (now?.cycleId !== cycleId || now.status !== 'COMPLETED') throw new Error(`potential cycle changed while starting (now ${now?.cycleId} ${now?.status}); retrying`);
-        return await loadGroupGraph(c, groupId, { bipartite, maxBytes, spill: () => spill });
+        // loading is the first 30 % of the job, measured against the rows the potential run left
+        const expected = now.edgeCount ?? 0;
+        const onRows = (rows: number) => {
+          if (expected > 0) void job.updateProgress(Math.min(29, Math.floor((30 * rows) / expected))).catch(() => undefined);
+        };
+        return await loadGroupGraph(c, groupId, { bipartite, maxBytes, spill: () => spill, onRows });
       } finally {
         await c.query('COMMIT');
       }
