@@ -12,7 +12,8 @@ import { coordinationContext } from '../../../src/shared/coordination/context.ts
 import { RESOURCE } from '../../../src/shared/coordination/keys.ts';
 import { acquireLock, releaseLock } from '../../../src/shared/coordination/mutex.ts';
 import type { Pool } from '../../../src/shared/db.ts';
-import { defaultJobOptions } from '../../../src/shared/queues.ts';
+import { openQueue } from '../../../src/shared/queue.ts';
+import { defaultJobOptions, jobId, QUEUE } from '../../../src/shared/queues.ts';
 import { createRedis } from '../../../src/shared/redis.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
@@ -129,6 +130,15 @@ describe('potential cycles: group lock, domain semaphore, retries, CLI', functio
     for (const j of jobs) {
       expect(j.opts.attempts, j.name).to.equal(4);
       expect(j.opts.backoff, j.name).to.deep.equal({ type: 'exponential', delay: 1000 });
+    }
+    // finalize-group handed the group to the perfect stage
+    const perfect = openQueue(env.cfg, QUEUE.perfect);
+    try {
+      const next = await perfect.getJob(jobId('perfect', cycleId));
+      expect(next?.name).to.equal('perfect-match-group');
+      expect(next?.data).to.deep.include({ groupId: group.id, domainId: group.domainId, potentialCycleId: cycleId });
+    } finally {
+      await perfect.close();
     }
   });
 

@@ -52,6 +52,8 @@ describe('potential cycle scheduler (job scheduler + leader lease)', function ()
     expect(producers.filter((p) => p.lease.isLeader())).to.have.length(1);
     const schedulers = await producers[0].queue.getJobSchedulers();
     expect(schedulers).to.have.length(1);
+    // the seeds' cron runs in its configured zone (scheduling.potential-match.zone)
+    expect(schedulers[0]).to.include({ pattern: '*/2 * * * * *', tz: env.cfg.cronZone });
   });
 
   it('a tick planned twice enqueues each cycle once', async () => {

@@ -73,6 +73,22 @@ describe('candidate strategies', () => {
     for (let u = 0; u < people.length; u++) for (const e of lsh.topK.sorted(u)) expect(side(e.id)).to.not.equal(side(u));
   });
 
+  it('an edge scoring exactly the threshold is dropped by flat and LSH; just above it is kept', () => {
+    // a and b share 1 of 2 keys (score 0.5), a and c 2 of 3 (0.667), b and c 1 of 3 (0.333)
+    const nodes: NodeInput[] = [
+      { referenceId: 'a', metadata: { k1: 'x', k2: 'y' } },
+      { referenceId: 'b', metadata: { k1: 'x', k2: 'z' } },
+      { referenceId: 'c', metadata: { k1: 'x', k2: 'y', k3: 'w' } },
+    ];
+    const scorer = new CompatibilityScorer({ threshold: 0.5 });
+    const flat = flatGroupTopK(scorer, { pages: [encodePage(nodes)] }, 5).topK;
+    expect(flat.sorted(0)).to.deep.equal([{ id: 2, score: 2 / 3 }]);
+    expect(flat.sorted(1)).to.deep.equal([]);
+    expect(flat.sorted(2)).to.deep.equal([{ id: 0, score: 2 / 3 }]);
+    const lsh = lshGroupTopK(scorer, { pages: [encodePage(nodes, { lsh: lshParamsFrom({ tables: 20, bandsPerTable: 20, similarityThreshold: 0.2, seed: 1, numericTolerance: 0.6 }) })] }, 5).topK;
+    for (let u = 0; u < 3; u++) expect(lsh.sorted(u)).to.deep.equal(flat.sorted(u));
+  });
+
   it('another scorer can be chosen by name', () => {
     const scorer = createScorer('item-jaccard');
     const a = encodePage([{ referenceId: 'a', metadata: { s: 'x;y', c: 'p' } }]);
