@@ -1,11 +1,15 @@
 // A fleet of `matchflow worker` processes for chaos and scaling tests. Each worker reaches
 // PostgreSQL and Redis through its own TCP proxies, so that one worker's network can be cut.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { startTcpProxy, type TcpProxy } from './tcpProxy.ts';
 
-const CLI = fileURLToPath(new URL('../../../bin/matchflow.js', import.meta.url));
+// The CLI module itself, under tsx, in one process: bin/matchflow.js is a wrapper that spawns
+// the real worker as its child, and a SIGKILL of the wrapper would orphan a live worker.
+const CLI = fileURLToPath(new URL('../../../src/cli.ts', import.meta.url));
+const TSX = createRequire(import.meta.url).resolve('tsx');
 
 export interface FleetOptions {
   size: number;
@@ -16,6 +20,11 @@ export interface FleetOptions {
   queues?: string;
   /** file that collects the workers' logs (truncated by the caller) */
   logFile?: string;
+  /**
+   * Start a worker again when it exits on its own (as an orchestrator's restart policy does):
+   * a replacement that starts while PostgreSQL restarts exits 3 (unavailable).
+   */
+  restartOnExit?: boolean;
 }
 
 interface Member {
@@ -23,6 +32,8 @@ interface Member {
   child: ChildProcess;
   pgProxy: TcpProxy;
   redisProxy: TcpProxy;
+  /** set before the fleet kills it, so that its exit is not taken for a crash */
+  killed?: boolean;
 }
 
 function withPort(url: string, port: number): string {
@@ -35,7 +46,10 @@ function withPort(url: string, port: number): string {
 export class WorkerFleet {
   private members: Member[] = [];
   private log?: WriteStream;
+  private stopping = false;
   started = 0;
+  /** workers that exited by themselves (not killed by the fleet) */
+  selfExits = 0;
 
   constructor(private readonly opts: FleetOptions) {
     if (opts.logFile) this.log = createWriteStream(opts.logFile, { flags: 'a' });
@@ -54,12 +68,26 @@ export class WorkerFleet {
       REDIS_URL: withPort(this.opts.env.REDIS_URL!, redisProxy.port),
       METRICS_PORT: '0',
     };
-    const args = [CLI, 'worker', ...(this.opts.queues ? ['--queues', this.opts.queues] : [])];
+    const args = ['--import', TSX, CLI, 'worker', ...(this.opts.queues ? ['--queues', this.opts.queues] : [])];
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d) => this.log?.write(d));
     child.stderr?.on('data', (d) => this.log?.write(d));
     this.started++;
-    return { slot, child, pgProxy, redisProxy };
+    const member: Member = { slot, child, pgProxy, redisProxy };
+    child.once('exit', (code, signal) => {
+      if (this.stopping || this.members[slot] !== member || member.killed) return;
+      this.selfExits++;
+      this.log?.write(`{"fleet":"worker in slot ${slot} exited by itself","code":${code},"signal":"${signal}"}\n`);
+      if (!this.opts.restartOnExit) return;
+      setTimeout(() => {
+        if (this.stopping || this.members[slot] !== member) return;
+        void this.spawnMember(slot, { pg: pgProxy, redis: redisProxy }).then((m) => {
+          if (this.stopping) void killHard(m.child);
+          else this.members[slot] = m;
+        });
+      }, 500);
+    });
+    return member;
   }
 
   get size(): number {
@@ -69,6 +97,7 @@ export class WorkerFleet {
   /** SIGKILLs the worker in `slot` and starts a replacement behind the same proxies. */
   async killAndReplace(slot: number): Promise<void> {
     const m = this.members[slot];
+    m.killed = true;
     await killHard(m.child);
     this.members[slot] = await this.spawnMember(slot, { pg: m.pgProxy, redis: m.redisProxy });
   }
@@ -83,7 +112,13 @@ export class WorkerFleet {
     m.redisProxy.restore();
   }
 
+  /** pids of the live workers, by slot */
+  pids(): number[] {
+    return this.members.map((m) => m.child.pid!);
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.members.map(async (m) => {
       await terminate(m.child);
       await m.pgProxy.close();
