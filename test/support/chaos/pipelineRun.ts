@@ -196,6 +196,10 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
       groups.set(g.group, { id: row.id, domainId, rows: g.rows });
     }
     await fleet.start();
+    // throughput counts from the moment every worker serves its queues (tsx start-up excluded)
+    const perfectQueue = openQueue(cfg, QUEUE.perfect);
+    await until('workers to be ready', async () => (await perfectQueue.getWorkersCount()) >= opts.workers, deadline)
+      .finally(() => perfectQueue.close());
     disturbing = opts.disturb ? opts.disturb({ fleet, cluster, done: () => finished }) : Promise.resolve();
     const pipelineStart = Date.now();
 
