@@ -8,8 +8,8 @@
 import type { Config } from '../shared/config.ts';
 import type { CoordinationContext } from '../shared/coordination/context.ts';
 import { RESOURCE } from '../shared/coordination/keys.ts';
-import { acquireLock, releaseLock, resumeLock } from '../shared/coordination/mutex.ts';
-import { acquirePermit, releasePermit, resumePermit } from '../shared/coordination/semaphore.ts';
+import { acquireLock, lockHolder, releaseLock, resumeLock } from '../shared/coordination/mutex.ts';
+import { acquirePermit, releasePermit, resumePermit, semaphoreState } from '../shared/coordination/semaphore.ts';
 
 export interface CycleTokens {
   groupId: string;
@@ -19,16 +19,40 @@ export interface CycleTokens {
 
 export type AcquireResult = { ok: true; lockToken: number; permitToken: number } | { ok: false; reason: 'group-busy' | 'no-domain-permit' };
 
+/**
+ * The owner recorded with a cycle's holds. A first page that took them and then died (SIGKILL,
+ * a cut connection) before recording the cycle is retried: the retry recognizes them as its own
+ * and resumes them. Without that it found its own lock taken and skipped the cycle as "another
+ * cycle of the group is running" (found by the chaos suite).
+ */
+export const cycleOwner = (cycleId: string): string => `cycle ${cycleId}`;
+
 /** Takes the group's cycle lock, then a domain permit; gives the lock back when no permit is free. */
-export async function acquireCycleHolds(cfg: Config, ctx: CoordinationContext, groupId: string): Promise<AcquireResult> {
-  const lock = await acquireLock(ctx, RESOURCE.groupCycle(groupId).name, { ttlMs: cfg.groupLockTtlMs, autoRefresh: false });
-  if (!lock) return { ok: false, reason: 'group-busy' };
-  const permit = await acquirePermit(ctx, RESOURCE.domains.name, { limit: cfg.maxConcurrentDomains, ttlMs: cfg.domainSemaphoreTtlMs, autoRefresh: false });
-  if (!permit) {
-    await releaseLock(ctx, RESOURCE.groupCycle(groupId).name, lock.token);
+export async function acquireCycleHolds(cfg: Config, ctx: CoordinationContext, groupId: string, cycleId: string): Promise<AcquireResult> {
+  const own: CoordinationContext = { ...ctx, owner: cycleOwner(cycleId) };
+  const lockName = RESOURCE.groupCycle(groupId).name;
+  const hold = { ttlMs: cfg.groupLockTtlMs, autoRefresh: false };
+  const lockToken = (await acquireLock(own, lockName, hold))?.token ?? (await resumeOwnLock(own, lockName, hold.ttlMs));
+  if (lockToken === null) return { ok: false, reason: 'group-busy' };
+  const permitToken = (await resumeOwnPermit(own, cfg.domainSemaphoreTtlMs))
+    ?? (await acquirePermit(own, RESOURCE.domains.name, { limit: cfg.maxConcurrentDomains, ttlMs: cfg.domainSemaphoreTtlMs, autoRefresh: false }))?.token;
+  if (permitToken === undefined) {
+    await releaseLock(own, lockName, lockToken);
     return { ok: false, reason: 'no-domain-permit' };
   }
-  return { ok: true, lockToken: lock.token, permitToken: permit.token };
+  return { ok: true, lockToken, permitToken };
+}
+
+async function resumeOwnLock(ctx: CoordinationContext, name: string, ttlMs: number): Promise<number | null> {
+  const holder = await lockHolder(ctx, name);
+  if (holder?.owner !== ctx.owner) return null;
+  return (await resumeLock(ctx, name, holder.token, { ttlMs, autoRefresh: false }))?.token ?? null;
+}
+
+async function resumeOwnPermit(ctx: CoordinationContext, ttlMs: number): Promise<number | null> {
+  const mine = (await semaphoreState(ctx, RESOURCE.domains.name)).holders.find((h) => h.owner === ctx.owner);
+  if (!mine) return null;
+  return (await resumePermit(ctx, RESOURCE.domains.name, mine.token, { ttlMs, autoRefresh: false }))?.token ?? null;
 }
 
 /** Extends both holds now and every third of their TTL until the returned function is called. */

@@ -59,7 +59,7 @@ async function beginCycle(job: Job<FetchPagePayload>, deps: WorkerDeps): Promise
       'SELECT EXISTS (SELECT 1 FROM nodes WHERE group_id = $1 AND domain_id = $2 AND processed = false) AS any', [p.groupId, p.domainId]);
     if (!rows[0].any) return { skipped: 'no new nodes' };
   }
-  const got = await acquireCycleHolds(deps.cfg, coordinationContext(deps.cfg, deps.redis), p.groupId);
+  const got = await acquireCycleHolds(deps.cfg, coordinationContext(deps.cfg, deps.redis), p.groupId, p.cycleId);
   if (!got.ok) {
     if (got.reason === 'group-busy') return { skipped: 'another cycle of the group is running' };
     // every domain permit is taken: try again later without spending an attempt

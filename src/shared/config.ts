@@ -36,6 +36,7 @@ export const SETTINGS = {
   maxConcurrentGroups: s({ env: 'MATCH_MAX_CONCURRENT_GROUPS', kind: 'int', default: 1, min: 1, doc: 'Perfect-match groups run at once per domain', seedKey: 'match.max-concurrent-groups' }),
   workerLockDurationMs: s({ env: 'WORKER_LOCK_DURATION_MS', kind: 'int', default: 30000, min: 1000, doc: 'BullMQ job lock; a worker that stops renewing it (crash) has its job retried after this long' }),
   workerStalledIntervalMs: s({ env: 'WORKER_STALLED_INTERVAL_MS', kind: 'int', default: 30000, min: 1000, doc: 'How often workers look for stalled jobs of crashed workers' }),
+  workerMaxStalledCount: s({ env: 'WORKER_MAX_STALLED_COUNT', kind: 'int', default: 3, min: 0, doc: 'Times a job may be found stalled (its worker died or lost Redis past its lock) and run again before it fails for good; BullMQ\'s default of 1 failed cycles whose job was hit twice by a crash or partition (jobs are idempotent, so re-running is safe)' }),
   workerConcurrency: s({ env: 'WORKER_CONCURRENCY', kind: 'int', default: 2, min: 1, doc: 'Jobs one worker process runs at once per queue' }),
   // retries
   maxRetries: s({ env: 'MATCH_MAX_RETRIES', kind: 'int', default: 3, min: 1, doc: 'Retries of a failed job after its first attempt, with exponential back-off (1 s, 2 s, 4 s with the defaults)', seedKey: 'match.max-retries' }),

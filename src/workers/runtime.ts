@@ -67,6 +67,7 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions): Prom
       concurrency: opts.concurrency ?? cfg.workerConcurrency,
       lockDuration: cfg.workerLockDurationMs,
       stalledInterval: cfg.workerStalledIntervalMs,
+      maxStalledCount: cfg.workerMaxStalledCount,
     });
     worker.on('error', (err) => logger().error({ queue, err }, 'worker error'));
     return worker;

@@ -10,7 +10,7 @@ import type { Queue } from 'bullmq';
 import { enqueueImport } from '../../../src/import/enqueueImport.ts';
 import { getImportJob } from '../../../src/import/importJobs.ts';
 import { startCycle } from '../../../src/potential/startCycle.ts';
-import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
+import { closeCycleQueues, fetchJobId, potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { configureGroup, resolveDomain, resolveGroup, type MatchType } from '../../../src/shared/catalog.ts';
 import { loadConfig, type Config } from '../../../src/shared/config.ts';
 import { coordinationContext } from '../../../src/shared/coordination/context.ts';
@@ -232,7 +232,13 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
       const cycleId = cycles.get(g.group)!;
       const potential = await until(`potential cycle of ${g.group}`, async () => {
         const { rows } = await pool.query('SELECT status, failure_reason FROM last_run_potential_matches WHERE group_id = $1 AND processing_cycle_id = $2', [grp.id, cycleId]);
-        return rows[0] && rows[0].status !== 'PENDING' ? rows[0] : null;
+        if (rows[0] && rows[0].status !== 'PENDING') return rows[0];
+        // a first page that failed for good means a cycle that never starts: say so at once
+        const first = await potentialQueue(cfg).getJob(fetchJobId(cycleId, 'N', 0));
+        if (first?.failedReason && (await first.isFailed())) return { status: 'NEVER STARTED', failure_reason: `first page failed: ${first.failedReason}` };
+        const skipped = (first?.returnvalue as { skipped?: string } | null | undefined)?.skipped;
+        if (skipped) return { status: 'NEVER STARTED', failure_reason: `first page skipped the cycle: ${skipped}` };
+        return null;
       }, deadline);
       if (potential.status !== 'COMPLETED') throw new Error(`potential cycle of ${g.group} ${potential.status}: ${potential.failure_reason}`);
       const perfect = await until(`perfect run of ${g.group}`, async () => {
