@@ -67,10 +67,15 @@ async function beginCycle(job: Job<FetchPagePayload>, deps: WorkerDeps): Promise
     throw new DelayedError();
   }
   const cycle = { cycleId: p.cycleId, groupId: p.groupId, domainId: p.domainId, mode: p.incremental ? 'INCREMENTAL' : 'FULL', lockToken: got.lockToken, permitToken: got.permitToken } as const;
-  await insertCycle(deps.pool, cycle);
-  // the cycle's token becomes the newest for the group: writes of an older cycle are refused now
-  await withTransaction(deps.pool, (c) => admitFencedWrite(c, RESOURCE.groupCycle(p.groupId), got.lockToken));
-  await setLastRun(deps.pool, { groupId: p.groupId, domainId: p.domainId, cycleId: p.cycleId, status: 'PENDING' });
+  // One transaction: a first page that died between recording the cycle and marking the run
+  // PENDING left a cycle that its retry took as begun, whose last page then saw no PENDING run
+  // and planned nothing — a cycle hung until the next tick (found by the chaos suite).
+  await withTransaction(deps.pool, async (c) => {
+    await insertCycle(c, cycle);
+    // the cycle's token becomes the newest for the group: writes of an older cycle are refused now
+    await admitFencedWrite(c, RESOURCE.groupCycle(p.groupId), got.lockToken);
+    await setLastRun(c, { groupId: p.groupId, domainId: p.domainId, cycleId: p.cycleId, status: 'PENDING' });
+  });
   deps.log.info({ mode: cycle.mode, lockToken: got.lockToken }, 'cycle started');
   return { cycle: (await getCycle(deps.pool, p.cycleId))! };
 }

@@ -4,7 +4,7 @@
 // tables of an undisturbed run of the same input, nothing stuck, nothing held, no node lost or
 // processed twice.
 //
-//   npm test               one chaos run (CI budget)
+//   npm test               one chaos run with a fixed seed (CI budget)
 //   npm run test:chaos     CHAOS_RUNS runs (default 5); CHAOS_SEED=<n> replays a printed seed
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
@@ -13,7 +13,10 @@ import { faultInjector, type InjectedFault } from '../support/chaos/faults.ts';
 import { runPipeline, startChaosCluster, writeInput, type ChaosCluster, type GroupInput } from '../support/chaos/pipelineRun.ts';
 
 const RUNS = Number(process.env.CHAOS_RUNS ?? 1);
-const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 1e9));
+// `npm test` (CHAOS_RUNS unset) replays a fixed seed that once hit a bug, so CI stays repeatable;
+// `npm run test:chaos` draws new seeds unless CHAOS_SEED is given.
+const CI_SEED = 318746895;
+const SEED = Number(process.env.CHAOS_SEED ?? (process.env.CHAOS_RUNS ? Math.floor(Math.random() * 1e9) : CI_SEED));
 const FAULTS_PER_RUN = Number(process.env.CHAOS_FAULTS ?? 4);
 const LOG = '/tmp/matchflow-chaos-workers.log';
 
@@ -27,7 +30,7 @@ describe('chaos: a full pipeline under worker kills, server restarts and network
     writeFileSync(LOG, '');
     cluster = await startChaosCluster();
     input = writeInput(cluster, { groups: 4, domains: 2, nodes: 450 });
-    const clean = await runPipeline(cluster, input, { tag: 'baseline', workers: 3, logFile: LOG });
+    const clean = await runPipeline(cluster, input, { tag: 'baseline', workers: 3, logFile: LOG, maxReruns: 0 });
     expect(clean.problems, 'undisturbed run').to.deep.equal([]);
     baseline = clean.snapshot;
     expect(baseline.perfectMatches.length).to.be.greaterThan(0);
@@ -39,7 +42,7 @@ describe('chaos: a full pipeline under worker kills, server restarts and network
 
   it(`${RUNS} run(s) with up to ${FAULTS_PER_RUN} faults each end with the undisturbed tables (seed ${SEED})`, async () => {
     console.log(`    chaos: CHAOS_SEED=${SEED} CHAOS_RUNS=${RUNS} (replay with these)`);
-    const summary = { runs: 0, faults: 0, matched: 0, byKind: {} as Record<string, number> };
+    const summary = { runs: 0, faults: 0, matched: 0, reruns: 0, byKind: {} as Record<string, number> };
     const failures: string[] = [];
     for (let run = 0; run < RUNS; run++) {
       const seed = SEED + run;
@@ -54,7 +57,9 @@ describe('chaos: a full pipeline under worker kills, server restarts and network
         const problems = [...r.problems, ...(diff ? [diff] : [])];
         if (problems.length === 0) summary.matched++;
         else failures.push(`run ${run} (seed ${seed}): ${problems.join('\n')}`);
-        outcome = `${problems.length === 0 ? 'matched' : 'DIFFERED'} in ${r.pipelineMs} ms, ${r.workersStarted} workers started (${r.workersSelfExited} exited by themselves)`;
+        summary.reruns += r.reruns.length;
+        outcome = `${problems.length === 0 ? 'matched' : 'DIFFERED'} in ${r.pipelineMs} ms, ${r.workersStarted} workers started (${r.workersSelfExited} exited by themselves)` +
+          (r.reruns.length ? `; cycles run again as the next tick would: ${r.reruns.join(' | ')}` : '');
       } catch (err) {
         failures.push(`run ${run} (seed ${seed}): ${(err as Error).message}`);
         outcome = `FAILED: ${(err as Error).message}`;
@@ -64,7 +69,7 @@ describe('chaos: a full pipeline under worker kills, server restarts and network
       for (const f of faults) summary.byKind[f.kind] = (summary.byKind[f.kind] ?? 0) + 1;
       console.log(`    chaos run ${run} seed ${seed}: ${faults.map((f) => `${f.kind}(${f.detail})@${f.atMs}ms`).join(', ') || 'no fault landed'} → ${outcome}`);
     }
-    console.log(`    chaos summary: seed ${SEED}, runs ${summary.runs}, faults injected ${summary.faults} ${JSON.stringify(summary.byKind)}, runs matched ${summary.matched}/${summary.runs}`);
+    console.log(`    chaos summary: seed ${SEED}, runs ${summary.runs}, faults injected ${summary.faults} ${JSON.stringify(summary.byKind)}, runs matched ${summary.matched}/${summary.runs}, failed cycles run again ${summary.reruns}`);
     expect(failures, `worker logs: ${LOG}`).to.deep.equal([]);
   });
 });

@@ -96,6 +96,8 @@ export interface RunOptions {
   /** started once the workers run; the run waits for it after the pipeline finished */
   disturb?: (ctx: RunContext) => Promise<void>;
   timeoutMs?: number;
+  /** cycles started again after one failed, as the next tick would (default 2 per group) */
+  maxReruns?: number;
 }
 
 export interface RunContext {
@@ -114,6 +116,8 @@ export interface RunResult {
   nodes: number;
   workersStarted: number;
   workersSelfExited: number;
+  /** why cycles had to run again */
+  reruns: string[];
 }
 
 /** Settings that let a killed worker's jobs be retried within seconds rather than half a minute. */
@@ -221,26 +225,39 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
 
     // one incremental cycle per group, as the scheduler starts them; the id makes a retry idempotent
     const cycles = new Map<string, string>();
+    const cycleIdOf = (g: GroupInput, attempt: number) => `00000000-0000-4000-8${String(attempt).padStart(3, '0')}-${String(input.indexOf(g)).padStart(12, '0')}`;
     for (const g of input) {
       const grp = groups.get(g.group)!;
-      const cycleId = `00000000-0000-4000-8000-${String(input.indexOf(g)).padStart(12, '0')}`;
+      const cycleId = cycleIdOf(g, 0);
       await retrying(`start cycle of ${g.group}`, () => startCycle(cfg, grp, { incremental: true, cycleId }), deadline);
       cycles.set(g.group, cycleId);
     }
+    const reruns: string[] = [];
     for (const g of input) {
       const grp = groups.get(g.group)!;
-      const cycleId = cycles.get(g.group)!;
-      const potential = await until(`potential cycle of ${g.group}`, async () => {
-        const { rows } = await pool.query('SELECT status, failure_reason FROM last_run_potential_matches WHERE group_id = $1 AND processing_cycle_id = $2', [grp.id, cycleId]);
-        if (rows[0] && rows[0].status !== 'PENDING') return rows[0];
-        // a first page that failed for good means a cycle that never starts: say so at once
-        const first = await potentialQueue(cfg).getJob(fetchJobId(cycleId, 'N', 0));
-        if (first?.failedReason && (await first.isFailed())) return { status: 'NEVER STARTED', failure_reason: `first page failed: ${first.failedReason}` };
-        const skipped = (first?.returnvalue as { skipped?: string } | null | undefined)?.skipped;
-        if (skipped) return { status: 'NEVER STARTED', failure_reason: `first page skipped the cycle: ${skipped}` };
-        return null;
-      }, deadline);
-      if (potential.status !== 'COMPLETED') throw new Error(`potential cycle of ${g.group} ${potential.status}: ${potential.failure_reason}`);
+      let cycleId = cycles.get(g.group)!;
+      for (let attempt = 0; ; attempt++) {
+        const potential = await until(`potential cycle of ${g.group}`, async () => {
+          const { rows } = await pool.query('SELECT status, failure_reason FROM last_run_potential_matches WHERE group_id = $1 AND processing_cycle_id = $2', [grp.id, cycleId]);
+          if (rows[0] && rows[0].status !== 'PENDING') return rows[0];
+          // a first page that failed for good means a cycle that never starts: say so at once
+          const first = await potentialQueue(cfg).getJob(fetchJobId(cycleId, 'N', 0));
+          if (first?.failedReason && (await first.isFailed())) return { status: 'NEVER STARTED', failure_reason: `first page failed: ${first.failedReason}` };
+          const skipped = (first?.returnvalue as { skipped?: string } | null | undefined)?.skipped;
+          if (skipped) return { status: 'NEVER STARTED', failure_reason: `first page skipped the cycle: ${skipped}` };
+          return null;
+        }, deadline);
+        if (potential.status === 'COMPLETED') break;
+        // What the next scheduler tick does for a group whose cycle failed (its nodes are still
+        // unprocessed): start another. A PostgreSQL crash empties the UNLOGGED staging (migration
+        // 020), so a cycle running through an immediate restart fails by design and runs again.
+        const why = `${g.group} cycle ${potential.status}: ${potential.failure_reason}`;
+        if (attempt >= (opts.maxReruns ?? 2)) throw new Error(why);
+        reruns.push(why);
+        cycleId = cycleIdOf(g, attempt + 1);
+        await retrying(`restart cycle of ${g.group}`, () => startCycle(cfg, grp, { incremental: true, cycleId }), deadline);
+        cycles.set(g.group, cycleId);
+      }
       const perfect = await until(`perfect run of ${g.group}`, async () => {
         const { rows } = await pool.query('SELECT status, failure_reason FROM last_run_perfect_matches WHERE group_id = $1 AND potential_cycle_id = $2', [grp.id, cycleId]);
         return rows[0] && rows[0].status !== 'PENDING' ? rows[0] : null;
@@ -255,7 +272,7 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
     const snapshot = await retrying('snapshot', () => snapshotTables(pool), deadline);
     return {
       snapshot, problems, elapsedMs: Date.now() - started, pipelineMs, nodes: input.reduce((a, g) => a + g.rows, 0),
-      workersStarted: fleet.started, workersSelfExited: fleet.selfExits,
+      workersStarted: fleet.started, workersSelfExited: fleet.selfExits, reruns,
     };
   } finally {
     finished = true;
