@@ -32,9 +32,14 @@ async function stallTwice(maxStalledCount: number): Promise<{ state: string; run
     const check = () => (pool.workers[0] as unknown as { moveStalledJobsToWait(): Promise<void> }).moveStalledJobsToWait();
     const job = await queue.add(JOB.perfectMatchGroup, { domainId: 'd', groupId: 'g' });
     for (let stall = 1; stall <= 2; stall++) {
-      if ((await queue.getJobState(job.id!)) === 'failed') break;
-      const taken = await doomed.getNextJob(`doomed-${stall}`);
-      expect(taken?.id).to.equal(job.id);
+      let taken: Job | undefined;
+      await until(`the doomed worker to take the job (${stall})`, async () => {
+        if ((await queue.getJobState(job.id!)) === 'failed') return true;
+        taken = await doomed.getNextJob(`doomed-${stall}`, { block: false });
+        return taken !== undefined;
+      });
+      if (!taken) break;
+      expect(taken.id).to.equal(job.id);
       // the lock lapses; the product worker's stalled check moves the job back (or fails it)
       await until(`stall ${stall}`, async () => {
         await check();
