@@ -67,7 +67,7 @@ function field(v: string | undefined): string {
  * spill and the same arrays take the next chunk, so a load never holds more than the budget.
  */
 class EdgeSink {
-  private readonly buf: GrowableEdges;
+  private buf: GrowableEdges;
   spill?: EdgeSpill;
   constructor(private readonly groupId: string, private readonly opts: LoadOptions) {
     this.buf = new GrowableEdges(Math.max(1024, Math.floor(opts.maxBytes / BYTES_PER_EDGE)));
@@ -90,6 +90,8 @@ class EdgeSink {
   async finish(): Promise<{ spill: EdgeSpill } | { edges: EdgeList }> {
     if (!this.spill) return { edges: this.buf.toEdgeList() };
     if (this.buf.length) await this.flush();
+    // the chunk buffer is the budget's worth of memory: let it go before the runs are sorted
+    this.buf = new GrowableEdges(0);
     return { spill: this.spill };
   }
 }

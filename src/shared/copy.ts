@@ -101,20 +101,30 @@ export async function copyOutLines(
   const stream = client.query(copyTo(copySql));
   let rest = '';
   let lines = 0;
+  // When onLine throws, the rest of the COPY is still read (and discarded): a COPY TO left
+  // half-read keeps its connection busy for ever, so the caller's next query (ROLLBACK, or the
+  // pool's next user) would hang.
+  let failure: { err: unknown } | undefined;
   stream.setEncoding('utf8');
   for await (const chunk of stream as AsyncIterable<string>) {
-    const text = rest + chunk;
-    let start = 0;
-    let nl = text.indexOf('\n', start);
-    while (nl >= 0) {
-      const pending = onLine(text.slice(start, nl));
-      if (pending) await pending;
-      lines++;
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
+    if (failure) continue;
+    try {
+      const text = rest + chunk;
+      let start = 0;
+      let nl = text.indexOf('\n', start);
+      while (nl >= 0) {
+        const pending = onLine(text.slice(start, nl));
+        if (pending) await pending;
+        lines++;
+        start = nl + 1;
+        nl = text.indexOf('\n', start);
+      }
+      rest = text.slice(start);
+    } catch (err) {
+      failure = { err };
     }
-    rest = text.slice(start);
   }
+  if (failure) throw failure.err;
   if (rest) {
     await onLine(rest);
     lines++;
