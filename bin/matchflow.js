@@ -10,6 +10,8 @@ const tsx = require.resolve('tsx');
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const child = spawn(process.execPath, ['--import', tsx, ...process.execArgv, cli, ...process.argv.slice(2)], {
   stdio: 'inherit',
+  // the child polls for this pid and dies with it (src/shared/wrapperWatch.ts): SIGKILL can't be passed on
+  env: { ...process.env, MATCHFLOW_WRAPPER_PID: String(process.pid) },
 });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => {

@@ -11,6 +11,9 @@ import { importCommand } from './commands/import.ts';
 import { solveCommand } from './commands/solve.ts';
 import { runCommand } from './commands/run.ts';
 import { producerCommand } from './commands/producer.ts';
+import { dieWithWrapper } from './shared/wrapperWatch.ts';
+
+dieWithWrapper();
 
 const COMMANDS: Command[] = [migrateCommand, demoCommand, workerCommand, producerCommand, runCommand, importCommand, solveCommand, dashboardCommand, benchCommand, configCommand];
 
