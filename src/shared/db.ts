@@ -19,6 +19,10 @@ export function createPool(cfg: Config = config(), extra: pg.PoolConfig = {}): P
   });
   // An idle client losing its server (a PostgreSQL restart) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor a checked-out one between two queries (inside a transaction, a COPY loop): pg emits
+  // 'error' on the client itself, and without a listener that killed the worker process (found
+  // by the chaos suite). Its next query fails instead, and the pool drops the broken client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -13,11 +13,12 @@ import { faultInjector, type InjectedFault } from '../support/chaos/faults.ts';
 import { runPipeline, startChaosCluster, writeInput, type ChaosCluster, type GroupInput } from '../support/chaos/pipelineRun.ts';
 
 const RUNS = Number(process.env.CHAOS_RUNS ?? 1);
-// `npm test` (CHAOS_RUNS unset) replays a fixed seed that once hit a bug, so CI stays repeatable;
+// `npm test` (CHAOS_RUNS unset) replays a fixed seed whose faults are of all four kinds (a Redis
+// restart, a partition, two PostgreSQL restarts, a kill), so CI stays repeatable;
 // `npm run test:chaos` draws new seeds unless CHAOS_SEED is given.
-const CI_SEED = 318746895;
+const CI_SEED = 318746904;
 const SEED = Number(process.env.CHAOS_SEED ?? (process.env.CHAOS_RUNS ? Math.floor(Math.random() * 1e9) : CI_SEED));
-const FAULTS_PER_RUN = Number(process.env.CHAOS_FAULTS ?? 4);
+const FAULTS_PER_RUN = Number(process.env.CHAOS_FAULTS ?? 5);
 const LOG = '/tmp/matchflow-chaos-workers.log';
 
 describe('chaos: a full pipeline under worker kills, server restarts and network cuts', function () {
@@ -51,7 +52,7 @@ describe('chaos: a full pipeline under worker kills, server restarts and network
       try {
         const r = await runPipeline(cluster, input, {
           tag: `r${run}_${seed}`, workers: 3, logFile: LOG,
-          disturb: faultInjector({ seed, max: FAULTS_PER_RUN, gapMs: [300, 2500] }, faults),
+          disturb: faultInjector({ seed, max: FAULTS_PER_RUN, gapMs: [200, 1800] }, faults),
         });
         const diff = diffSnapshots(baseline, r.snapshot);
         const problems = [...r.problems, ...(diff ? [diff] : [])];
