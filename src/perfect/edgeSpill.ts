@@ -14,6 +14,12 @@ const RUN = 1;
 const BLOB_EDGES = 1 << 16;
 /** the merge lets the event loop run (BullMQ lock renewal) every this many edges */
 const YIELD_EVERY = 1 << 20;
+/**
+ * edges per sorted run: a run is sorted on the main thread in one go, so it must stay far below
+ * the job lock's duration (about 2 s for 4 Mi edges on an idle core; a budget-sized chunk of
+ * 64 Mi edges took over 30 s under load and lost the lock)
+ */
+const RUN_EDGES = 1 << 22;
 
 function encode(e: EdgeList, from: number, to: number): Buffer {
   const n = to - from;
@@ -98,7 +104,8 @@ export class EdgeSpill {
 
   /**
    * Turns every raw chunk into a sorted run: ids renumbered (canonicalIds), general-graph edges
-   * oriented smaller id first, then sorted in rank order. Peak memory: one chunk and its order.
+   * oriented smaller id first, then sorted in rank order, in runs of at most RUN_EDGES. Peak
+   * memory: one chunk and one run's order.
    */
   async sortRuns(remapLeft: Int32Array, remapRight: Int32Array, general: boolean): Promise<void> {
     for (let chunk = 0; chunk < this.chunks; chunk++) {
@@ -115,10 +122,15 @@ export class EdgeSpill {
           }
         }
       }
-      const order = rankOrder(e.left, e.right, e.score);
-      const run = this.runs++;
-      for (let from = 0, blob = 0; from < m; from += BLOB_EDGES, blob++) {
-        await this.db.put(this.key(RUN, run, blob), encodeOrdered(e, order, from, Math.min(m, from + BLOB_EDGES)));
+      for (let from = 0; from < m; from += RUN_EDGES) {
+        const to = Math.min(m, from + RUN_EDGES);
+        const part: EdgeList = { left: e.left.subarray(from, to), right: e.right.subarray(from, to), score: e.score.subarray(from, to) };
+        const order = rankOrder(part.left, part.right, part.score);
+        const run = this.runs++;
+        for (let at = 0, blob = 0; at < order.length; at += BLOB_EDGES, blob++) {
+          await this.db.put(this.key(RUN, run, blob), encodeOrdered(part, order, at, Math.min(order.length, at + BLOB_EDGES)));
+        }
+        await yieldToEventLoop();
       }
       await this.db.transaction(() => {
         for (const key of this.db.getKeys({ start: this.key(RAW, chunk, 0), end: this.key(RAW, chunk + 1, 0) })) this.db.removeSync(key);
