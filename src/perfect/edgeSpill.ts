@@ -67,7 +67,11 @@ export class EdgeSpill {
   edges = 0;
 
   /** `id` keeps concurrent spills of one process apart in the shared database. */
-  constructor(private readonly db: Database<Buffer, Array<string | number>>, private readonly id: string) {}
+  constructor(
+    private readonly db: Database<Buffer, Array<string | number>>,
+    private readonly id: string,
+    private readonly runEdges = RUN_EDGES,
+  ) {}
 
   private key(kind: number, n: number, blob: number): Array<string | number> {
     return [this.id, kind, n, blob];
@@ -122,8 +126,8 @@ export class EdgeSpill {
           }
         }
       }
-      for (let from = 0; from < m; from += RUN_EDGES) {
-        const to = Math.min(m, from + RUN_EDGES);
+      for (let from = 0; from < m; from += this.runEdges) {
+        const to = Math.min(m, from + this.runEdges);
         const part: EdgeList = { left: e.left.subarray(from, to), right: e.right.subarray(from, to), score: e.score.subarray(from, to) };
         const order = rankOrder(part.left, part.right, part.score);
         const run = this.runs++;

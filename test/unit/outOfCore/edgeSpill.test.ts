@@ -27,8 +27,8 @@ function randomEdges(n: number, m: number, seed: number) {
   return { left, right, score };
 }
 
-async function spillOf(e: ReturnType<typeof randomEdges>, chunk: number, id: string, general: boolean, n: number) {
-  const spill = new EdgeSpill(localBinaryDb(cfg, 'test-spill'), id);
+async function spillOf(e: ReturnType<typeof randomEdges>, chunk: number, id: string, general: boolean, n: number, runEdges?: number) {
+  const spill = new EdgeSpill(localBinaryDb(cfg, 'test-spill'), id, runEdges);
   for (let from = 0; from < e.left.length; from += chunk) {
     const to = Math.min(e.left.length, from + chunk);
     await spill.appendChunk({ left: e.left.slice(from, to), right: e.right.slice(from, to), score: e.score.slice(from, to) });
@@ -39,10 +39,12 @@ async function spillOf(e: ReturnType<typeof randomEdges>, chunk: number, id: str
 }
 
 describe('EdgeSpill (LMDB)', () => {
-  it('merges chunks back in global rank order, each edge once', async () => {
+  for (const runEdges of [undefined, 1_000]) it(`merges chunks back in global rank order, each edge once (runs of ${runEdges ?? 'default'} edges)`, async () => {
     const n = 300;
     const e = randomEdges(n, 50_000, 1);
-    const spill = await spillOf(e, 7_000, 'a', true, n);
+    const spill = await spillOf(e, 7_000, `a${runEdges}`, true, n, runEdges);
+    // chunks: 7 of 7,000 edges and one of 1,000; each split into runs of at most runEdges
+    expect(spill.stats.runs).to.equal(runEdges ? 7 * Math.ceil(7_000 / runEdges) + 1 : 8);
     const got: string[] = [];
     await spill.merge((a, b, s) => { got.push(`${a},${b},${s}`); });
     const lo = e.left.map((x, k) => Math.min(x, e.right[k]));
