@@ -28,6 +28,13 @@ export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycl
       `SELECT node_count, edge_count FROM last_run_potential_matches WHERE group_id = $1 AND processing_cycle_id = $2 AND status = 'COMPLETED'`,
       [cycle.groupId, cycle.cycleId]);
     if (done.rows[0]) return { nodeCount: Number(done.rows[0].node_count), edgeCount: Number(done.rows[0].edge_count) };
+    // The staging is UNLOGGED: a PostgreSQL crash between the chunk pairs and here empties it, and
+    // this cycle then marked nothing processed yet said COMPLETED with 0 nodes (found by the chaos
+    // suite). Fail instead: the group's nodes are still new, so the next cycle runs them again.
+    const staged = await c.query(`SELECT count(*)::int AS n FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`, [cycle.cycleId]);
+    if (staged.rows[0].n !== (cycle.newPages ?? 0)) {
+      throw new UnrecoverableError(`the staging of cycle ${cycle.cycleId} is gone (${staged.rows[0].n} of ${cycle.newPages} new pages; a PostgreSQL crash empties UNLOGGED tables)`);
+    }
     const newNodes = `SELECT unnest(node_ids) AS id FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`;
     await c.query(
       `UPDATE nodes SET processed = true

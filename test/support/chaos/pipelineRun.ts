@@ -190,6 +190,7 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
   });
   let finished = false;
   let disturbing: Promise<void> = Promise.resolve();
+  let disturbError: Error | undefined;
   try {
     await migrate(pool, schema);
     const groups = new Map<string, { id: string; domainId: string; rows: number }>();
@@ -204,7 +205,10 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
     const perfectQueue = openQueue(cfg, QUEUE.perfect);
     await until('workers to be ready', async () => (await perfectQueue.getWorkersCount()) >= opts.workers, deadline)
       .finally(() => perfectQueue.close());
-    disturbing = opts.disturb ? opts.disturb({ fleet, cluster, done: () => finished }) : Promise.resolve();
+    // a fault that could not be injected (a server that did not come back) is a finding too
+    disturbing = opts.disturb
+      ? opts.disturb({ fleet, cluster, done: () => finished }).catch((err) => { disturbError = err as Error; })
+      : Promise.resolve();
     const pipelineStart = Date.now();
 
     // imports: the request key makes a retried enqueue (Redis or PostgreSQL restarting) add nothing
@@ -269,14 +273,17 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
     await disturbing;
 
     const problems = await quiescenceProblems(cfg, pool, redis, groups, cycles, deadline);
+    if (disturbError) problems.push(`fault injection failed: ${disturbError.message}`);
     const snapshot = await retrying('snapshot', () => snapshotTables(pool), deadline);
     return {
       snapshot, problems, elapsedMs: Date.now() - started, pipelineMs, nodes: input.reduce((a, g) => a + g.rows, 0),
       workersStarted: fleet.started, workersSelfExited: fleet.selfExits, reruns,
     };
+  } catch (err) {
+    throw disturbError ? new Error(`${(err as Error).message}; fault injection failed: ${disturbError.message}`) : err;
   } finally {
     finished = true;
-    await disturbing.catch(() => undefined);
+    await disturbing;
     await fleet.stop();
     await importQueue?.close().catch(() => undefined);
     await closeCycleQueues().catch(() => undefined);

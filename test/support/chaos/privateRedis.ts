@@ -1,7 +1,7 @@
 // A Redis server of the test's own, with AOF on, so that a chaos test can kill and restart it
 // and find the queues as they were (what production Redis must be configured to do).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -39,8 +39,11 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   let child: ChildProcess;
   const start = async () => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
-      '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-    await waitForPing(port);
+      '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', join(dir, 'redis.log')], { stdio: 'ignore' });
+    await waitForPing(port).catch((err) => {
+      const log = (() => { try { return readFileSync(join(dir, 'redis.log'), 'utf8').split('\n').slice(-15).join('\n'); } catch { return ''; } })();
+      throw new Error(`${(err as Error).message}; exit ${child.exitCode ?? child.signalCode}; log:\n${log}`);
+    });
   };
   const kill = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
