@@ -146,15 +146,24 @@ export function encodePage(nodes: readonly NodeInput[], opts: EncodeOptions = {}
 }
 
 function partitionSides(nodes: readonly NodeInput[], spec: PartitionSpec): Uint8Array {
+  const sideOf = sideMatcher(spec);
+  const out = new Uint8Array(nodes.length);
+  for (let i = 0; i < nodes.length; i++) out[i] = sideOf(nodes[i].metadata[spec.key], nodes[i].type);
+  return out;
+}
+
+/**
+ * The bipartite side of a node under spec, from its metadata value for spec.key (and its type
+ * column when the key is 'type' and the metadata lacks it): the one rule both stages split by.
+ */
+export function sideMatcher(spec: PartitionSpec): (metadataValue: unknown, type: string | null | undefined) => number {
   const left = new Set(spec.leftValues.map(normalizeValue));
   const right = new Set(spec.rightValues.map(normalizeValue));
-  const out = new Uint8Array(nodes.length);
-  for (let i = 0; i < nodes.length; i++) {
-    const raw = nodes[i].metadata[spec.key] ?? (spec.key === 'type' ? nodes[i].type : undefined);
+  return (metadataValue, type) => {
+    const raw = metadataValue ?? (spec.key === 'type' ? type : undefined);
     const v = raw == null ? '' : normalizeValue(String(raw));
-    out[i] = left.has(v) ? SIDE_LEFT : right.has(v) ? SIDE_RIGHT : SIDE_NONE;
-  }
-  return out;
+    return left.has(v) ? SIDE_LEFT : right.has(v) ? SIDE_RIGHT : SIDE_NONE;
+  };
 }
 
 /** Code-point order (PostgreSQL's COLLATE "C" on UTF-8), unlike `<` on UTF-16 code units. */

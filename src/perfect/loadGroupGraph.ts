@@ -9,13 +9,14 @@ import type { EdgeList, MatchGraph } from '../matching/perfect/graph.ts';
 import { BYTES_PER_EDGE, GrowableEdges } from './growableEdges.ts';
 import { canonicalIds, remapInPlace } from './canonicalIds.ts';
 import type { EdgeSpill } from './edgeSpill.ts';
+import { SIDE_LEFT, SIDE_RIGHT, sideMatcher } from '../matching/encodedPage.ts';
 
 /** How a bipartite group splits its nodes (matching_configuration.config_params). */
 export interface SidePartition {
   /** `type` (the nodes.type column) or a metadata key */
   partitionKey: string;
-  leftValues: string[];
-  rightValues: string[];
+  leftValues: readonly string[];
+  rightValues: readonly string[];
 }
 
 interface Loaded {
@@ -101,18 +102,17 @@ function edgesSql(client: PoolClient, groupId: string): string {
     WHERE group_id = ${client.escapeLiteral(groupId)}) TO STDOUT`;
 }
 
-/** Reads each node's side of a bipartite group: 1 left, 2 right. */
+/** Reads each node's side of a bipartite group: 1 left, 2 right (the potential stage's rule). */
 async function loadSides(client: PoolClient, groupId: string, p: SidePartition): Promise<Map<string, 1 | 2>> {
   const side = new Map<string, 1 | 2>();
-  const left = new Set(p.leftValues);
-  const right = new Set(p.rightValues);
-  const expr = p.partitionKey === 'type' ? 'type' : `metadata->>${client.escapeLiteral(p.partitionKey)}`;
+  const sideOf = sideMatcher({ key: p.partitionKey, leftValues: p.leftValues, rightValues: p.rightValues });
   await copyOutLines(client,
-    `COPY (SELECT reference_id, ${expr} FROM nodes WHERE group_id = ${client.escapeLiteral(groupId)}) TO STDOUT`, (line) => {
-      const [ref, value] = line.split('\t');
-      const v = field(value);
-      if (left.has(v)) side.set(field(ref), 1);
-      else if (right.has(v)) side.set(field(ref), 2);
+    `COPY (SELECT reference_id, metadata->>${client.escapeLiteral(p.partitionKey)}, type FROM nodes
+      WHERE group_id = ${client.escapeLiteral(groupId)}) TO STDOUT`, (line) => {
+      const [ref, value, type] = line.split('\t');
+      const s = sideOf(value === '\\N' ? undefined : field(value), type === '\\N' ? undefined : field(type));
+      if (s === SIDE_LEFT) side.set(field(ref), 1);
+      else if (s === SIDE_RIGHT) side.set(field(ref), 2);
     });
   return side;
 }

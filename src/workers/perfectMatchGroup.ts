@@ -15,6 +15,8 @@ import { perfectMatchTransfer, type PerfectMatchTask } from '../matching/perfect
 import { strategyForSize } from '../matching/perfect/sizeGuard.ts';
 import { ThreadPool } from './threadPool.ts';
 import type { Processor } from './processor.ts';
+import { UnrecoverableError } from 'bullmq';
+import { groupSettings } from '../potential/groupSettings.ts';
 
 let solver: ThreadPool | undefined;
 /** One solver thread per process: a worker runs one perfect job's CPU work at a time per thread. */
@@ -60,14 +62,19 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
   const cycleId = decision.potentialCycleId;
   const conf = await groupConfiguration(pool, groupId);
   const strategy = conf?.algorithmId ?? defaultStrategy(group.matchType);
-  if (!isStrategyName(strategy)) throw new Error(`group ${group.name}: unknown perfect-match strategy '${strategy}'`);
-  const params = (conf?.params ?? {}) as Partial<SidePartition> & { topK?: number; leftCapacity?: number; rightCapacity?: number };
-  const bipartite = group.matchType === 'BIPARTITE'
-    ? { partitionKey: params.partitionKey ?? 'type', leftValues: params.leftValues ?? [], rightValues: params.rightValues ?? [] }
-    : undefined;
-  if (bipartite && (!bipartite.leftValues.length || !bipartite.rightValues.length)) {
-    throw new Error(`bipartite group ${group.name} has no leftValues/rightValues in its matching_configuration`);
+  // a configuration error fails at once: retrying cannot fix it
+  if (!isStrategyName(strategy)) throw new UnrecoverableError(`group ${group.name}: unknown perfect-match strategy '${strategy}'`);
+  const params = (conf?.params ?? {}) as { topK?: number; leftCapacity?: number; rightCapacity?: number };
+  // the sides are the ones the potential stage paired (same settings, same defaults)
+  let partition;
+  try {
+    partition = groupSettings(cfg, group, conf).partition;
+  } catch (err) {
+    throw new UnrecoverableError(`group ${group.name}: ${(err as Error).message}`);
   }
+  const bipartite: SidePartition | undefined = group.matchType === 'BIPARTITE' && partition
+    ? { partitionKey: partition.key, leftValues: partition.leftValues, rightValues: partition.rightValues }
+    : undefined;
   const timer = metrics.perfectMatchesCreation.startTimer({ groupId });
   // the group's error series exists (at 0) from its first run on, so that rate() and alerts see it
   metrics.perfectMatchesCreationErrors.inc({ groupId }, 0);

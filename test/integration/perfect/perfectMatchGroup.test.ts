@@ -11,6 +11,7 @@ import { runStrategy, strategyOptionsFromConfig, type StrategyName } from '../..
 import { loadConfig } from '../../../src/shared/config.ts';
 import { totalScore } from '../../../src/matching/perfect/graph.ts';
 import { perfectMatchGroup } from '../../../src/workers/perfectMatchGroup.ts';
+import { configureGroup } from '../../../src/shared/catalog.ts';
 
 const CLI = fileURLToPath(new URL('../../../bin/matchflow.js', import.meta.url));
 
@@ -116,6 +117,18 @@ describe('perfect-match-group job', function () {
     checkOneToOne(rows);
     const total = rows.reduce((a, r) => a + Number(r.compatibility_score), 0);
     expect(total).to.be.closeTo(expectedTotal(seed, 'greedy', false), 1e-6);
+  });
+
+  it('a bipartite group without side settings splits as the potential stage does (type MENTOR / MENTEE)', async () => {
+    const seed = await seedPotentialGroup(t.pool, { name: 'mentoring', matchType: 'BIPARTITE', algorithmId: 'assignment', nodes: 200, edgesPerNode: 4 });
+    await t.pool.query(`UPDATE nodes SET type = CASE type WHEN 'L' THEN 'MENTOR' ELSE 'MENTEE' END WHERE group_id = $1`, [seed.group.id]);
+    await configureGroup(t.pool, seed.group, { algorithmId: 'assignment', params: {} });
+    const result = await runJob(seed.group.id, seed.group.domainId);
+    expect(result.pairs).to.be.greaterThan(0);
+    const rows = await perfectRows(t, seed.group.id);
+    for (const r of rows) expect(Number(r.reference_id.split('-').pop()) % 2, 'mentor side first').to.equal(0);
+    const total = rows.reduce((a, r) => a + Number(r.compatibility_score), 0);
+    expect(total).to.be.closeTo(expectedTotal(seed, 'assignment', true), 1e-6);
   });
 
   it('does nothing while the potential run is not COMPLETED', async () => {
