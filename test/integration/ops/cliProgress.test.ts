@@ -2,31 +2,13 @@
 // stderr (a line per 10 % when stderr is not a terminal) and ends at 100 %; a command run against
 // a schema that was never migrated says so and exits 1.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { insertNodes, makeGroup } from '../../support/potentialFixture.ts';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { runCli as cli } from '../../support/runCli.ts';
 
-const CLI = fileURLToPath(new URL('../../../bin/matchflow.js', import.meta.url));
-
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 90000);
-    p.on('error', reject);
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
 
 describe('CLI progress and exit codes', function () {
   this.timeout(180000);

@@ -1,8 +1,6 @@
 // --dry-run (seed 004 §12): `matchflow run potential|perfect --dry-run` computes everything and
 // persists nothing — and what it reports is what the real run then writes.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
 import { dryRunPotential } from '../../../src/potential/dryRun.ts';
@@ -16,24 +14,8 @@ import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { insertNodes, makeGroup, matchesOf } from '../../support/potentialFixture.ts';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { runCli as cli } from '../../support/runCli.ts';
 
-const CLI = fileURLToPath(new URL('../../../bin/matchflow.js', import.meta.url));
-
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 60000);
-    p.on('error', reject);
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
 
 const TABLES = ['potential_matches', 'last_run_potential_matches', 'potential_cycles', 'potential_cycle_pages', 'nodes_cursor',
   'match_participation_history', 'perfect_matches', 'last_run_perfect_matches'];

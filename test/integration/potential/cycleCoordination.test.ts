@@ -3,8 +3,6 @@
 // failParentOnFailure and the 1 s / 2 s / 4 s back-off, and `matchflow run potential --group G
 // --wait` as a user runs it.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { closeCycleQueues, potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { configureGroup, resolveDomain, resolveGroup, type GroupRow } from '../../../src/shared/catalog.ts';
@@ -19,9 +17,9 @@ import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { expectedRows, insertNodes, makeGroup, matchesOf } from '../../support/potentialFixture.ts';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { runCli } from '../../support/runCli.ts';
 
 const K = 10;
-const CLI = fileURLToPath(new URL('../../../bin/matchflow.js', import.meta.url));
 
 /** A group in a domain of its own (makeGroup puts every group in one domain). */
 async function groupInDomain(pool: Pool, domain: string, name: string): Promise<GroupRow> {
@@ -29,22 +27,6 @@ async function groupInDomain(pool: Pool, domain: string, name: string): Promise<
   const group = (await resolveGroup(pool, domainId, name, { matchType: 'SYMMETRIC' }))!;
   await configureGroup(pool, group, { algorithmId: 'top-k', params: { candidateStrategy: 'flat' } });
   return group;
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 describe('potential cycles: group lock, domain semaphore, retries, CLI', function () {
@@ -171,18 +153,18 @@ describe('potential cycles: group lock, domain semaphore, retries, CLI', functio
     await insertNodes(env.pool, group, nodes);
     const cliEnv = { ...env.env, NODE_FETCH_BATCH_SIZE: '200', MATCHING_TOPK_COUNT: String(K), DATABASE_URL: env.cfg.databaseUrl, REDIS_URL: env.cfg.redisUrl };
     const first = await runCli(['run', 'potential', '--group', 'from-cli', '--wait'], cliEnv);
-    expect(first.code, first.stderr).to.equal(0);
+    expect(first.status, first.stderr).to.equal(0);
     expect(first.stdout).to.match(/started incremental potential cycle/);
     expect(first.stdout).to.match(/COMPLETED in [\d.]+ s: 400 new nodes/);
     expect(await matchesOf(env.pool, group.id)).to.deep.equal(expectedRows(nodes, K));
     const again = await runCli(['run', 'potential', '--group', 'from-cli', '--wait'], cliEnv);
-    expect(again.code, again.stderr).to.equal(0);
+    expect(again.status, again.stderr).to.equal(0);
     expect(again.stdout).to.match(/skipped: no new nodes/);
     const forced = await runCli(['run', 'potential', '--group', 'from-cli', '--wait', '--force'], cliEnv);
-    expect(forced.code, forced.stderr).to.equal(0);
+    expect(forced.status, forced.stderr).to.equal(0);
     expect(forced.stdout).to.match(/started full potential cycle[\s\S]*COMPLETED/);
     const missing = await runCli(['run', 'potential', '--group', 'no-such-group', '--wait'], cliEnv);
-    expect(missing.code).to.equal(2);
+    expect(missing.status).to.equal(2);
     expect(missing.stderr).to.match(/no group 'no-such-group'/);
   });
 });
