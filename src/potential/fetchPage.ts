@@ -14,7 +14,7 @@ import { withTransaction } from '../shared/db.ts';
 import type { FetchPagePayload, KeysetCursor, PageKind } from '../shared/queues.ts';
 import type { Processor, WorkerDeps } from '../workers/processor.ts';
 import { acquireCycleHolds } from './cycleHolds.ts';
-import { enqueueCycleFlow, enqueueFetchPage } from './cycleJobs.ts';
+import { enqueueCycleFlow, enqueueFetchPage, fetchJobId, potentialQueue } from './cycleJobs.ts';
 import { runCycleJob } from './cycleJob.ts';
 import { getCycle, insertCycle, listPageKeys, markPlanned, recordNewPages, setLastRun, storePage, type CycleRow } from './cycleStore.ts';
 import { groupSettings } from './groupSettings.ts';
@@ -134,6 +134,18 @@ export const fetchPage: Processor<'fetch-page'> = async (job, deps) => {
   });
 };
 
+/** The first page of the cycle that is not in the staging although its fetch job completed. */
+async function lostPage(deps: WorkerDeps, cycleId: string, n: number, e: number): Promise<string | undefined> {
+  const stored = new Set((await listPageKeys(deps.pool, cycleId)).map((p) => `${p.kind}${p.index}`));
+  const queue = potentialQueue(deps.cfg);
+  for (const [kind, count] of [['N', n], ['E', e]] as const) {
+    for (let i = 0; i < count; i++) {
+      if (!stored.has(`${kind}${i}`) && (await queue.getJobState(fetchJobId(cycleId, kind, i))) === 'completed') return `${kind}${i}`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Waits until `n` N pages and `e` E pages of the cycle are stored (other fetch-page jobs may still
  * be encoding). False when the cycle ended meanwhile (a page failed for good).
@@ -148,7 +160,13 @@ async function waitForPages(deps: WorkerDeps, cycleId: string, n: number, e: num
        FROM potential_cycle_pages WHERE cycle_id = $1`, [cycleId]);
     if (rows[0].status !== 'PENDING') return false;
     if (rows[0].n === n && rows[0].e === e) return true;
-    if (Date.now() > deadline) throw new Error(`pages of cycle ${cycleId} still missing (${rows[0].n}/${n} new, ${rows[0].e}/${e} existing)`);
+    if (Date.now() > deadline) {
+      const lost = await lostPage(deps, cycleId, n, e);
+      // a page whose fetch job completed was stored: it can only be gone with the UNLOGGED staging
+      // (emptied by a PostgreSQL crash restart). Waiting cannot bring it back; the next cycle can.
+      if (lost) throw new UnrecoverableError(`page ${lost} of cycle ${cycleId} was stored and is gone (staging emptied by a PostgreSQL crash restart?); the next cycle recomputes the group`);
+      throw new Error(`pages of cycle ${cycleId} still missing (${rows[0].n}/${n} new, ${rows[0].e}/${e} existing)`);
+    }
     await new Promise((r) => setTimeout(r, deps.cfg.coordinationRetryMs));
   }
 }
