@@ -116,7 +116,11 @@ describe('potential cycles: group lock, domain semaphore, retries, CLI', functio
     // finalize-group handed the group to the perfect stage
     const perfect = openQueue(env.cfg, QUEUE.perfect);
     try {
-      const next = await perfect.getJob(jobId('perfect', cycleId));
+      // the run is marked COMPLETED inside finalize's transaction; the perfect job is added just after it
+      let next = await perfect.getJob(jobId('perfect', cycleId));
+      for (const end = Date.now() + 10_000; !next && Date.now() < end; next = await perfect.getJob(jobId('perfect', cycleId))) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
       expect(next?.name).to.equal('perfect-match-group');
       expect(next?.data).to.deep.include({ groupId: group.id, domainId: group.domainId, potentialCycleId: cycleId });
     } finally {
