@@ -4,7 +4,7 @@
 // staging table followed by the same UPSERT. Each measurement starts from an empty nodes table.
 // Targets on the 2-core reference machine: ≥ 50,000 nodes/s end to end, ≥ 0.8 × the anchor's
 // rate, peak worker RSS ≤ 300 MB.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { peakRssMb } from './_peakRss.ts';
 import { createGzip } from 'node:zlib';
 import { resolveDomain, resolveGroup } from '../src/shared/catalog.ts';
 import { config, loadConfig, type Config } from '../src/shared/config.ts';
@@ -113,14 +114,6 @@ COMMIT;
   const { rows } = await pool.query('SELECT count(*)::int AS n FROM nodes WHERE group_id = $1', [group.id]);
   if (rows[0].n !== ROWS) throw new Error(`anchor wrote ${rows[0].n} nodes, expected ${ROWS}`);
   return seconds;
-}
-
-/** Peak resident set of the worker: the node process under `timeout`. */
-async function peakRssMb(wrapper: ChildProcess): Promise<number> {
-  const children = (await readFile(`/proc/${wrapper.pid}/task/${wrapper.pid}/children`, 'utf8')).trim().split(/\s+/);
-  const status = await readFile(`/proc/${children[0]}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
-  return kb / 1024;
 }
 
 async function timeJob(cfg: Config, pool: Pool, root: string): Promise<{ seconds: number; rssMb: number; dbWaitShare: string }> {

@@ -13,14 +13,15 @@
 // schema drops potential_matches' primary key and unique constraint and makes the table UNLOGGED
 // before it fills it with INSERT … SELECT generate_series. Partners are spread by a multiplicative
 // pattern (distinct per left node), scores by a hash: deterministic, nothing random.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { peakRssMb } from './_peakRss.ts';
 import { QueueEvents } from 'bullmq';
 import { loadConfig } from '../src/shared/config.ts';
 import { createPool, ident, withClient } from '../src/shared/db.ts';
@@ -40,12 +41,6 @@ const SPREAD = 104_729;
 function envInt(name: string, dflt: number): number {
   const v = process.env[name];
   return v ? Number(v) : dflt;
-}
-
-async function peakRssMb(wrapper: ChildProcess): Promise<number> {
-  const children = (await readFile(`/proc/${wrapper.pid}/task/${wrapper.pid}/children`, 'utf8')).trim().split(/\s+/);
-  const status = await readFile(`/proc/${children[0]}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024;
 }
 
 const secs = (t0: number) => (performance.now() - t0) / 1000;
