@@ -25,7 +25,7 @@ import { QUEUE } from '../src/shared/queues.ts';
 import { createRedis } from '../src/shared/redis.ts';
 import { enqueueImport } from '../src/import/enqueueImport.ts';
 import { getImportJob } from '../src/import/importJobs.ts';
-import { upsertSql } from '../src/import/nodeMerge.ts';
+import { CREATE_STAGING_SQL, STAGING_COLUMNS, upsertSql } from '../src/import/nodeMerge.ts';
 import { nodeIdSequence } from '../src/import/nodeIds.ts';
 import { syntheticPeople } from '../src/synthetic/people.ts';
 
@@ -69,7 +69,7 @@ function* stagingLines(): Generator<string> {
   for (const p of people()) {
     const meta: Record<string, string> = {};
     for (const k of METADATA) meta[k] = p.metadata[k];
-    yield `${++row}\t${nextId()}\t${copyField(p.referenceId)}\t${p.type}\t${copyField(JSON.stringify(meta))}\n`;
+    yield `${++row}\t${nextId()}\t${copyField(p.referenceId)}\t${p.type}\t${copyField(JSON.stringify(meta))}\tf\n`;
   }
 }
 
@@ -96,8 +96,8 @@ async function timeAnchor(cfg: Config, pool: Pool, file: string, dir: string): P
   await writeFile(script, `\\set ON_ERROR_STOP on
 BEGIN;
 SELECT set_config('work_mem', '${cfg.importWorkMem}', true);
-CREATE TEMP TABLE import_staging (row_number bigint NOT NULL, id uuid NOT NULL, reference_id text NOT NULL, type text, metadata jsonb) ON COMMIT DROP;
-\\copy import_staging (row_number, id, reference_id, type, metadata) FROM '${file}'
+${CREATE_STAGING_SQL.replace(/\s+/g, ' ')};
+\\copy import_staging (${STAGING_COLUMNS}) FROM '${file}'
 ${sql};
 COMMIT;
 `);

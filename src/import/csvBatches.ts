@@ -2,6 +2,7 @@
 // held whole: memory is one batch being filled plus csv-parse's buffer of one record.
 import { Parser } from 'csv-parse';
 import { ImportInputError } from './errors.ts';
+import type { NewKeyFilter } from './newKeyFilter.ts';
 import { planColumns, type ColumnPlan } from './headers.ts';
 import { stageRecord, type RowContext, type RowRules } from './rowValidation.ts';
 import { StagedBatch } from './stagedBatch.ts';
@@ -13,6 +14,8 @@ export interface CsvOptions extends RowRules {
   nextId: () => string;
   /** accepted reference ids each batch keeps as a sample */
   sampleCap: number;
+  /** tells which reference ids are new to the group; none: every row takes the UPSERT */
+  newKeys?: NewKeyFilter;
 }
 
 /** The synchronous core of csv-parse (what its Transform stream calls per chunk). */
@@ -53,7 +56,7 @@ export async function* csvBatches(
   // one object, so that the assignments made inside `push` are visible to the checks below
   const state: { ctx: RowContext | null; headerError: Error | null } = { ctx: null, headerError: null };
   let rowNumber = 0;
-  let batch = new StagedBatch(opts.sampleCap);
+  let batch = new StagedBatch(opts.sampleCap, opts.newKeys);
   const push = (record: string[]) => {
     if (state.headerError) return;
     if (state.ctx) {
@@ -78,7 +81,7 @@ export async function* csvBatches(
     if (err) throw csvError(err);
     if (batch.size >= opts.batchSize) {
       yield batch;
-      batch = new StagedBatch(opts.sampleCap);
+      batch = new StagedBatch(opts.sampleCap, opts.newKeys);
     }
   }
   const err = parser.parse(undefined, true, push, close);

@@ -6,6 +6,7 @@
 import { copyChunks, copyLines } from '../shared/copy.ts';
 import type { PoolClient } from '../shared/db.ts';
 import { ImportInputError } from './errors.ts';
+import type { NewKeyFilter } from './newKeyFilter.ts';
 import type { StagedBatch } from './stagedBatch.ts';
 
 export interface MergeTarget {
@@ -15,6 +16,13 @@ export interface MergeTarget {
   /** CSV imports replace a node's metadata; reference-list imports keep it */
   replaceMetadata: boolean;
 }
+
+/** The transaction-local table each batch is COPYed into (`fresh`: see NewKeyFilter). */
+export const CREATE_STAGING_SQL = `CREATE TEMP TABLE import_staging (
+    row_number bigint NOT NULL, id uuid NOT NULL, reference_id text NOT NULL, type text, metadata jsonb,
+    fresh boolean NOT NULL
+  ) ON COMMIT DROP`;
+export const STAGING_COLUMNS = 'row_number, id, reference_id, type, metadata, fresh';
 
 /** Opens the import transaction: serializes imports of the group, creates the staging table. */
 export async function beginMerge(client: PoolClient, t: MergeTarget, workMem: string): Promise<void> {
@@ -27,10 +35,24 @@ export async function beginMerge(client: PoolClient, t: MergeTarget, workMem: st
   const { rowCount } = await client.query('SELECT 1 FROM matching_groups WHERE id = $1 AND domain_id = $2 FOR KEY SHARE', [t.groupId, t.domainId]);
   if (!rowCount) throw new ImportInputError('unknown_group', `group ${t.groupId} of domain ${t.domainId} does not exist`);
   await client.query(`SELECT set_config('work_mem', $1, true)`, [workMem]);
-  await client.query(`CREATE TEMP TABLE import_staging (
-      row_number bigint NOT NULL, id uuid NOT NULL, reference_id text NOT NULL, type text, metadata jsonb
-    ) ON COMMIT DROP`);
+  await client.query(CREATE_STAGING_SQL);
   await client.query('DELETE FROM nodes_import_failed_row WHERE job_id = $1', [t.jobId]);
+}
+
+/**
+ * Loads the group's reference ids into the filter, in keyset pages of `pageSize`, so that only
+ * keys the group does not hold yet count as new. Stops when the filter is full.
+ */
+export async function rememberExistingKeys(client: PoolClient, t: MergeTarget, filter: NewKeyFilter, pageSize: number): Promise<void> {
+  let after: string | null = null;
+  while (filter.active) {
+    const { rows }: { rows: { reference_id: string }[] } = await client.query(
+      `SELECT reference_id FROM nodes WHERE group_id = $1 AND domain_id = $2 AND ($3::text IS NULL OR reference_id > $3)
+       ORDER BY reference_id LIMIT $4`, [t.groupId, t.domainId, after, pageSize]);
+    for (const r of rows) filter.firstSight(r.reference_id);
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1].reference_id;
+  }
 }
 
 export interface BatchResult {
@@ -40,15 +62,19 @@ export interface BatchResult {
   inserted: number;
 }
 
+/** New nodes of one staged batch: their keys are in neither the group nor an earlier row. */
+export const INSERT_FRESH_SQL = `INSERT INTO nodes (id, group_id, domain_id, reference_id, type, metadata)
+    SELECT id, $1, $2, reference_id, type, COALESCE(metadata, '{}'::jsonb) FROM import_staging WHERE fresh`;
+
 /**
- * The UPSERT of one staged batch. The last row of a reference id wins (DISTINCT ON … row_number
+ * The UPSERT of the staged rows that are not surely new. The last row of a reference id wins (DISTINCT ON … row_number
  * DESC). A node whose type and metadata are unchanged keeps `processed`; a new or changed one is
  * left processed = false so that the next potential run takes it. `updated_at` always moves.
  */
 export function upsertSql(replaceMetadata: boolean): string {
   return `WITH src AS (
       SELECT DISTINCT ON (reference_id) id, reference_id, type, metadata
-      FROM import_staging ORDER BY reference_id, row_number DESC
+      FROM import_staging WHERE NOT fresh ORDER BY reference_id, row_number DESC
     ), up AS (
       INSERT INTO nodes AS n (id, group_id, domain_id, reference_id, type, metadata)
       SELECT id, $1, $2, reference_id, type, COALESCE(metadata, '{}'::jsonb) FROM src
@@ -64,12 +90,21 @@ export function upsertSql(replaceMetadata: boolean): string {
 }
 
 export async function mergeBatch(client: PoolClient, t: MergeTarget, batch: StagedBatch): Promise<BatchResult> {
-  let result: BatchResult = { touched: 0, inserted: 0 };
+  const result: BatchResult = { touched: 0, inserted: 0 };
   if (batch.rows > 0) {
     await client.query('TRUNCATE import_staging');
-    await copyChunks(client, 'COPY import_staging (row_number, id, reference_id, type, metadata) FROM STDIN', batch.nodeChunks());
-    const { rows } = await client.query<BatchResult>(upsertSql(t.replaceMetadata), [t.groupId, t.domainId]);
-    result = rows[0];
+    await copyChunks(client, `COPY import_staging (${STAGING_COLUMNS}) FROM STDIN`, batch.nodeChunks());
+    // The fresh rows first: a later row of the same key in this batch then updates that node.
+    if (batch.freshRows > 0) {
+      const { rowCount } = await client.query(INSERT_FRESH_SQL, [t.groupId, t.domainId]);
+      result.touched += rowCount ?? 0;
+      result.inserted += rowCount ?? 0;
+    }
+    if (batch.rows > batch.freshRows) {
+      const { rows } = await client.query<BatchResult>(upsertSql(t.replaceMetadata), [t.groupId, t.domainId]);
+      result.touched += rows[0].touched;
+      result.inserted += rows[0].inserted;
+    }
   }
   if (batch.failed.length) {
     await copyLines(client, 'COPY nodes_import_failed_row (job_id, row_number, reference_id, reason) FROM STDIN', batch.failedLines(t.jobId));

@@ -10,7 +10,8 @@ import { csvBatches } from './csvBatches.ts';
 import { decodedBytes, type ByteCounts } from './decompress.ts';
 import { ImportInputError } from './errors.ts';
 import { finishImportJob, getImportJob, markProcessing, reportRowsRead, type ImportCounts, type ImportJobRow } from './importJobs.ts';
-import { beginMerge, countWrittenNodes, mergeBatch, type BatchResult, type MergeTarget } from './nodeMerge.ts';
+import { beginMerge, countWrittenNodes, mergeBatch, rememberExistingKeys, type BatchResult, type MergeTarget } from './nodeMerge.ts';
+import { NewKeyFilter } from './newKeyFilter.ts';
 import { nodeIdSequence } from './nodeIds.ts';
 import { stageReference, type RowContext } from './rowValidation.ts';
 import { openSource } from './source.ts';
@@ -45,7 +46,7 @@ export interface ImportOutcome {
   alreadyDone?: boolean;
 }
 
-function referenceBatches(ids: unknown[], cfg: Config, payload: ImportFilePayload, nextId: () => string): Generator<StagedBatch> {
+function referenceBatches(ids: unknown[], cfg: Config, payload: ImportFilePayload, nextId: () => string, newKeys: NewKeyFilter): Generator<StagedBatch> {
   const ctx: RowContext = {
     plan: { width: 1, referenceIdIndex: 0, typeIndex: null, metadata: [], headers: ['reference_id'] },
     rules: { maxValueLength: cfg.importMaxFieldLength, defaultType: payload.type ?? null, maxRecordedFailures: cfg.importMaxRecordedFailedRows },
@@ -54,7 +55,7 @@ function referenceBatches(ids: unknown[], cfg: Config, payload: ImportFilePayloa
   };
   return (function* () {
     for (let start = 0; start < ids.length; start += cfg.importBatchSize) {
-      const batch = new StagedBatch(cfg.statusListCap);
+      const batch = new StagedBatch(cfg.statusListCap, newKeys);
       const end = Math.min(ids.length, start + cfg.importBatchSize);
       for (let i = start; i < end; i++) stageReference(ids[i], i + 1, ctx, batch);
       yield batch;
@@ -84,6 +85,7 @@ export async function runImport(payload: ImportFilePayload, deps: ImportRunDeps)
     jobId: job.id, groupId: payload.groupId, domainId: payload.domainId, replaceMetadata: payload.source.kind !== 'references',
   };
   const nextId = nodeIdSequence();
+  const newKeys = new NewKeyFilter(cfg.importNewKeyMaxKeys);
   const counts: ByteCounts = { read: 0, decoded: 0, gzip: false };
   let totalBytes: number | null = null;
   let batches: AsyncIterable<StagedBatch> | Iterable<StagedBatch>;
@@ -91,7 +93,7 @@ export async function runImport(payload: ImportFilePayload, deps: ImportRunDeps)
   if (payload.source.kind === 'references') {
     const ids = payload.source.referenceIds;
     if (!Array.isArray(ids)) throw new ImportInputError('references_invalid', 'referenceIds is not a list');
-    batches = referenceBatches(ids, cfg, payload, nextId);
+    batches = referenceBatches(ids, cfg, payload, nextId, newKeys);
     totalBytes = null;
   } else {
     const src = await openSource(cfg, payload.source);
@@ -105,6 +107,7 @@ export async function runImport(payload: ImportFilePayload, deps: ImportRunDeps)
       maxRecordedFailures: cfg.importMaxRecordedFailedRows,
       nextId,
       sampleCap: cfg.statusListCap,
+      newKeys,
     });
   }
   const referenceTotal = payload.source.kind === 'references' ? payload.source.referenceIds.length : 0;
@@ -116,6 +119,8 @@ export async function runImport(payload: ImportFilePayload, deps: ImportRunDeps)
   try {
     client = await pool.connect();
     await beginMerge(client, target, cfg.importWorkMem);
+    // before the first row is read (the batches are parsed lazily, in the loop below)
+    await rememberExistingKeys(client, target, newKeys, cfg.importBatchSize);
     let accepted = 0;
     let failed = 0;
     let touched = 0;

@@ -80,6 +80,7 @@ export const SETTINGS = {
   importMaxRecordSize: s({ env: 'IMPORT_MAX_RECORD_SIZE', kind: 'int', default: 1048576, min: 1024, doc: 'Longest CSV record (one row, all fields, characters) the parser buffers; a longer one (a giant field, an unclosed quote) fails the import' }),
   importMaxInflateRatio: s({ env: 'IMPORT_MAX_INFLATE_RATIO', kind: 'int', default: 200, min: 2, doc: 'A gzip input inflating more than this many times its compressed size is refused as a gzip bomb' }),
   importWorkMem: s({ env: 'IMPORT_WORK_MEM', kind: 'string', default: '64MB', doc: 'PostgreSQL work_mem of an import transaction: the per-batch sort that keeps the last row of each reference id stays in memory' }),
+  importNewKeyMaxKeys: s({ env: 'IMPORT_NEW_KEY_MAX_KEYS', kind: 'int', default: 2000000, min: 0, doc: 'Reference ids (existing in the group plus read from the file) an import remembers, 8–16 bytes each, so that new nodes take a plain INSERT instead of the UPSERT; past this many the rest of the import takes the UPSERT. 0 turns it off' }),
   importMaxRecordedFailedRows: s({ env: 'IMPORT_MAX_RECORDED_FAILED_ROWS', kind: 'int', default: 10000, min: 0, doc: 'Rejected rows recorded per import in nodes_import_failed_row (all are counted)' }),
   s3Endpoint: s({ env: 'S3_ENDPOINT', kind: 'string', default: '', doc: 'MinIO/S3 endpoint URL (for example http://minio:9000); empty disables S3 sources' }),
   s3AccessKey: s({ env: 'S3_ACCESS_KEY', kind: 'string', default: '', doc: 'MinIO/S3 access key', secret: true }),

@@ -19,7 +19,7 @@ describe('row validation', () => {
   it('stages a good row as COPY text with metadata JSON, skipping empty values', () => {
     const b = new StagedBatch(5);
     stageRecord([' r1 ', 'T', 'a\tb', '', 'x"y\\z'], 1, ctx(['reference_id', 'type', 'k1', 'k2', 'k3']), b);
-    expect(lines(b)).to.deep.equal(['1\tid0\tr1\tT\t{"k1":"a\\\\tb","k3":"x\\\\"y\\\\\\\\z"}']);
+    expect(lines(b)).to.deep.equal(['1\tid0\tr1\tT\t{"k1":"a\\\\tb","k3":"x\\\\"y\\\\\\\\z"}\tf']);
     expect(b.idSample).to.deep.equal(['r1']);
   });
 
@@ -67,7 +67,7 @@ describe('row validation', () => {
     stageReference('a', 1, c, b);
     stageReference(7, 2, c, b);
     stageReference(' ', 3, c, b);
-    expect(lines(b)).to.deep.equal(['1\tid0\ta\tM\t\\N']);
+    expect(lines(b)).to.deep.equal(['1\tid0\ta\tM\t\\N\tf']);
     expect(b.failed.map((f) => f.reason)).to.deep.equal(['reference id is not a string', 'missing reference_id']);
   });
 });
