@@ -152,7 +152,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
       throw new UnrecoverableError(`cycle ${cycle.cycleId} was superseded by a newer cycle of the group (stale lock token ${cycle.lockToken})`);
     }
     await client.query(`SELECT set_config('work_mem', $1, true)`, [cfg.pageWriteWorkMem]);
-    return writePageMatches(client, cycle, kind, rows.referenceIds, state ? edgesOf(state, settings.topK, rows.referenceIds, ids.get(pageKey(kind, i))!, referenceOfId) : [], settings.topK);
+    return writePageMatches(client, cycle, { kind, index: i }, rows.referenceIds, state ? edgesOf(state, settings.topK, rows.referenceIds, ids.get(pageKey(kind, i))!, referenceOfId) : [], settings.topK);
   });
   lap('stage');
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -17,9 +17,11 @@ export interface CycleRow {
   startedAt: Date;
   newPages: number | null;
   existingPages: number | null;
+  /** whether potential_matches held rows of the group when the cycle began (if not, pages delete nothing) */
+  groupHadMatches: boolean;
 }
 
-export async function insertCycle(db: Db, c: Omit<CycleRow, 'startedAt' | 'newPages' | 'existingPages'>): Promise<void> {
+export async function insertCycle(db: Db, c: Omit<CycleRow, 'startedAt' | 'newPages' | 'existingPages' | 'groupHadMatches'>): Promise<void> {
   await db.query(
     `INSERT INTO potential_cycles (cycle_id, group_id, domain_id, mode, lock_token, permit_token)
      VALUES ($1, $2, $3, $4, $5, $6)
@@ -29,16 +31,46 @@ export async function insertCycle(db: Db, c: Omit<CycleRow, 'startedAt' | 'newPa
 
 export async function getCycle(db: Db, cycleId: string): Promise<CycleRow | null> {
   const { rows } = await db.query(
-    `SELECT cycle_id, group_id, domain_id, mode, lock_token, permit_token, started_at, new_pages, existing_pages
+    `SELECT cycle_id, group_id, domain_id, mode, lock_token, permit_token, started_at, new_pages, existing_pages, group_had_matches
      FROM potential_cycles WHERE cycle_id = $1`, [cycleId]);
   const r = rows[0];
   return r
     ? {
         cycleId: r.cycle_id, groupId: r.group_id, domainId: r.domain_id, mode: r.mode, lockToken: Number(r.lock_token),
         permitToken: r.permit_token === null ? null : Number(r.permit_token), startedAt: r.started_at,
-        newPages: r.new_pages, existingPages: r.existing_pages,
+        newPages: r.new_pages, existingPages: r.existing_pages, groupHadMatches: r.group_had_matches,
       }
     : null;
+}
+
+/**
+ * Records whether the group has potential_matches rows now. Call once the cycle's fencing token is
+ * admitted: no older cycle can write the group's rows after that.
+ */
+export async function recordGroupHadMatches(c: PoolClient, cycleId: string, groupId: string): Promise<void> {
+  // uq_match answers this with one index descent; without statistics (a new table) the planner
+  // could prefer reading the whole table
+  await c.query(`SELECT set_config('enable_seqscan', 'off', true)`);
+  await c.query(
+    `UPDATE potential_cycles SET group_had_matches =
+       EXISTS (SELECT 1 FROM potential_matches WHERE group_id = $2 ORDER BY reference_id LIMIT 1)
+     WHERE cycle_id = $1`, [cycleId, groupId]);
+  await c.query(`SELECT set_config('enable_seqscan', 'on', true)`);
+}
+
+/**
+ * Marks a row page as written, inside the transaction that writes it, and says whether an earlier
+ * attempt already wrote it. The page's row stays locked until that transaction ends, so two
+ * attempts of one page run one after the other.
+ */
+export async function claimPageWrite(c: PoolClient, cycleId: string, kind: PageKind, index: number): Promise<{ earlierAttempt: boolean }> {
+  const { rows } = await c.query<{ written: boolean }>(
+    'SELECT written FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = $2 AND page_index = $3 FOR UPDATE', [cycleId, kind, index]);
+  if (!rows[0]) throw new Error(`page ${kind}${index} of cycle ${cycleId} is missing from staging`);
+  if (!rows[0].written) {
+    await c.query('UPDATE potential_cycle_pages SET written = true WHERE cycle_id = $1 AND kind = $2 AND page_index = $3', [cycleId, kind, index]);
+  }
+  return { earlierAttempt: rows[0].written };
 }
 
 export async function markPlanned(db: Db, cycleId: string, newPages: number, existingPages: number): Promise<void> {

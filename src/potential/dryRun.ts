@@ -107,7 +107,7 @@ export async function dryRunPotential(cfg: Config, pool: Pool, groupRef: Pick<Gr
   // a cycle row that exists only here: fetchNodePage reads its group, domain and mode
   const cycle: CycleRow = {
     cycleId: `dry-run-${randomUUID()}`, groupId: group.id, domainId: group.domainId, mode, lockToken: 0, permitToken: null,
-    startedAt: new Date(), newPages: null, existingPages: null,
+    startedAt: new Date(), newPages: null, existingPages: null, groupHadMatches: true,
   };
   const newPages = await fetchPages(cfg, pool, cycle, 'N', settings);
   const existingPages = mode === 'INCREMENTAL' && newPages.length > 0 ? await fetchPages(cfg, pool, cycle, 'E', settings) : [];

@@ -16,7 +16,7 @@ import type { Processor, WorkerDeps } from '../workers/processor.ts';
 import { acquireCycleHolds } from './cycleHolds.ts';
 import { enqueueCycleFlow, enqueueFetchPage, fetchJobId, potentialQueue } from './cycleJobs.ts';
 import { runCycleJob } from './cycleJob.ts';
-import { getCycle, insertCycle, listPageKeys, markPlanned, recordNewPages, setLastRun, storePage, type CycleRow } from './cycleStore.ts';
+import { getCycle, insertCycle, listPageKeys, markPlanned, recordGroupHadMatches, recordNewPages, setLastRun, storePage, type CycleRow } from './cycleStore.ts';
 import { groupSettings } from './groupSettings.ts';
 
 interface NodeRow {
@@ -74,6 +74,7 @@ async function beginCycle(job: Job<FetchPagePayload>, deps: WorkerDeps): Promise
     await insertCycle(c, cycle);
     // the cycle's token becomes the newest for the group: writes of an older cycle are refused now
     await admitFencedWrite(c, RESOURCE.groupCycle(p.groupId), got.lockToken);
+    await recordGroupHadMatches(c, p.cycleId, p.groupId);
     await setLastRun(c, { groupId: p.groupId, domainId: p.domainId, cycleId: p.cycleId, status: 'PENDING' });
   });
   deps.log.info({ mode: cycle.mode, lockToken: got.lockToken }, 'cycle started');

@@ -15,6 +15,7 @@ import type { Processor } from '../workers/processor.ts';
 import { releaseCycleHolds } from './cycleHolds.ts';
 import { runCycleJob } from './cycleJob.ts';
 import { deleteStaging, setLastRun } from './cycleStore.ts';
+import type { FlushResult } from './flushGroup.ts';
 
 export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycleJob(job, deps, async (cycle) => {
   const { cfg, pool, redis } = deps;
@@ -53,11 +54,12 @@ export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycl
          cursor_id = EXCLUDED.cursor_id, updated_at = now()`,
       [cycle.cycleId, cycle.groupId, cycle.domainId]);
     const { rows } = await c.query(
-      `SELECT (SELECT coalesce(sum(node_count), 0) FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N') AS nodes,
-              (SELECT count(*) FROM potential_matches WHERE group_id = $2) AS edges`,
-      [cycle.cycleId, cycle.groupId]);
+      `SELECT coalesce(sum(node_count), 0) AS nodes FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`, [cycle.cycleId]);
     const nodeCount = Number(rows[0].nodes);
-    const edgeCount = Number(rows[0].edges);
+    // flush-group (the only child) counted the group's rows, and nothing of the cycle writes after it
+    const flushed = Object.values(await job.getChildrenValues())[0] as FlushResult | undefined;
+    const edgeCount = typeof flushed?.rows === 'number' ? flushed.rows
+      : Number((await c.query('SELECT count(*) AS n FROM potential_matches WHERE group_id = $1', [cycle.groupId])).rows[0].n);
     await setLastRun(c, { groupId: cycle.groupId, domainId: cycle.domainId, cycleId: cycle.cycleId, status: 'COMPLETED', nodeCount, edgeCount });
     await deleteStaging(c, cycle.cycleId);
     return { nodeCount, edgeCount };

@@ -10,9 +10,11 @@
 //           ON CONFLICT clause: PostgreSQL's speculative insertion (one more index probe and WAL
 //           record per row) cost ~30 % of the page write's PostgreSQL CPU (measured: 5.4 → 3.7 CPU-s
 //           per 500,000 rows), and page writes are the largest part of a cycle. Two attempts of the
-//           same page (a stalled job run again while the first still writes) are serialized by a
-//           transaction-scoped advisory lock on (cycle, page), so the later one deletes the earlier
-//           one's committed rows instead of hitting the unique key.
+//           same page (a stalled job run again while the first still writes) are serialized by the
+//           lock on the page's staging row (claimPageWrite), so the later one deletes the earlier
+//           one's committed rows instead of hitting the unique key. The DELETE is skipped when it
+//           has nothing to find: the group had no rows when the cycle began and no earlier attempt
+//           wrote the page (migration 023).
 //   E page (incremental, existing nodes): the new edges are upserted with ON CONFLICT … GREATEST
 //           into the nodes' existing rows, then each node is cut back to its K best (old ∪ new),
 //           which is the top-K a full recompute gives.
@@ -35,7 +37,7 @@ import { randomBytes } from 'node:crypto';
 import { copyField, copyLines } from '../shared/copy.ts';
 import type { PoolClient } from '../shared/db.ts';
 import type { PageKind } from '../shared/queues.ts';
-import type { CycleRow } from './cycleStore.ts';
+import { claimPageWrite, type CycleRow } from './cycleStore.ts';
 
 export interface PageEdge {
   referenceId: string;
@@ -61,7 +63,8 @@ export function pageIdPrefix(): string {
  * 1,000,000 rows in pages of 100,000: 5.2–6.4 s of PostgreSQL against 8.6–9.6 s when the INSERT
  * numbered and sorted the rows itself (row_number() OVER (ORDER BY …)). Returns rows upserted.
  */
-export async function writePageMatches(c: PoolClient, cycle: CycleRow, kind: PageKind, rowRefs: string[], edges: Iterable<PageEdge>, k: number): Promise<number> {
+export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { kind: PageKind; index: number }, rowRefs: string[], edges: Iterable<PageEdge>, k: number): Promise<number> {
+  const { kind } = page;
   await c.query(`CREATE TEMP TABLE page_matches (
       id uuid NOT NULL, reference_id VARCHAR(255) NOT NULL, matched_reference_id VARCHAR(255) NOT NULL,
       compatibility_score DOUBLE PRECISION NOT NULL
@@ -74,8 +77,8 @@ export async function writePageMatches(c: PoolClient, cycle: CycleRow, kind: Pag
     }
   }
   await copyLines(c, 'COPY page_matches (id, reference_id, matched_reference_id, compatibility_score) FROM STDIN', lines());
-  if (kind === 'N') {
-    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`potential-page:${cycle.cycleId}:${kind}:${rowRefs[0] ?? ''}`]);
+  const { earlierAttempt } = await claimPageWrite(c, cycle.cycleId, kind, page.index);
+  if (kind === 'N' && (cycle.groupHadMatches || earlierAttempt)) {
     await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, rowRefs]);
   }
   const { rowCount } = await c.query(

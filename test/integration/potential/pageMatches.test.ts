@@ -3,7 +3,7 @@
 // are merged with ON CONFLICT … GREATEST and cut back to K.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { CycleRow } from '../../../src/potential/cycleStore.ts';
+import { storePage, type CycleRow } from '../../../src/potential/cycleStore.ts';
 import { writePageMatches, type PageEdge } from '../../../src/potential/pageMatches.ts';
 import { withTransaction } from '../../../src/shared/db.ts';
 import { matchesOf } from '../../support/potentialFixture.ts';
@@ -13,11 +13,15 @@ describe('potential page writes', function () {
   this.timeout(60000);
   let env: TestEnv;
   const groupId = randomUUID();
-  const cycle = (mode: CycleRow['mode']): CycleRow => ({
-    cycleId: randomUUID(), groupId, domainId: randomUUID(), mode, lockToken: 1, permitToken: null, startedAt: new Date(), newPages: null, existingPages: null,
+  const cycle = (mode: CycleRow['mode'], groupHadMatches = true): CycleRow => ({
+    cycleId: randomUUID(), groupId, domainId: randomUUID(), mode, lockToken: 1, permitToken: null, startedAt: new Date(), newPages: null, existingPages: null, groupHadMatches,
   });
-  const write = (c: CycleRow, kind: 'N' | 'E', refs: string[], edges: PageEdge[], k = 3) =>
-    withTransaction(env.pool, (client) => writePageMatches(client, c, kind, refs, edges, k));
+  // the page's staging row, which the write claims (a page of its own per call unless `index` is given)
+  let pages = 0;
+  const write = async (c: CycleRow, kind: 'N' | 'E', refs: string[], edges: PageEdge[], k = 3, index = pages++) => {
+    await storePage(env.pool, c.cycleId, { kind, index, nodeIds: [], referenceIds: refs, lastCreatedAt: null, lastId: null, data: Buffer.alloc(0) });
+    return withTransaction(env.pool, (client) => writePageMatches(client, c, { kind, index }, refs, edges, k));
+  };
 
   before(async () => {
     env = await createTestEnv('potpage');
@@ -34,7 +38,9 @@ describe('potential page writes', function () {
     const c = cycle('FULL');
     const refs = Array.from({ length: 300 }, (_, i) => `n${i}`);
     const edges = refs.flatMap((r, i) => [1, 2, 3].map((d) => ({ referenceId: r, matchedReferenceId: refs[(i + d) % refs.length], score: d / 10 })));
-    const counts = await Promise.all([write(c, 'N', refs, edges), write(c, 'N', refs, edges), write(c, 'N', refs, edges)]);
+    // a group without rows when the cycle began: only a repeated attempt has rows to delete
+    c.groupHadMatches = false;
+    const counts = await Promise.all([write(c, 'N', refs, edges, 3, 1000), write(c, 'N', refs, edges, 3, 1000), write(c, 'N', refs, edges, 3, 1000)]);
     expect(counts).to.deep.equal([900, 900, 900]);
     const rows = (await matchesOf(env.pool, groupId)).filter((r) => r.startsWith('n'));
     expect(rows).to.have.length(900);

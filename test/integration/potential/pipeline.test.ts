@@ -81,6 +81,22 @@ describe('potential-match cycle (BullMQ flow, in-process workers)', function () 
     expect(await waitForCycle(env.cfg, env.pool, inc.id, third)).to.deep.equal({ status: 'SKIPPED', reason: 'no new nodes' });
   });
 
+  it('a full recompute drops the rows of nodes gone from the group; the last run counts the rows', async () => {
+    const nodes = [...syntheticPeople({ count: 700, seed: 9, prefix: 'd' })];
+    const group = await makeGroup(env.pool, 'departed', { candidateStrategy: 'flat' });
+    await insertNodes(env.pool, group, nodes);
+    const first = await startCycle(env.cfg, group, { incremental: false });
+    expect((await waitForCycle(env.cfg, env.pool, group.id, first)).status).to.equal('COMPLETED');
+    const gone = new Set(nodes.filter((_, i) => i % 7 === 0).map((n) => n.referenceId));
+    await env.pool.query('DELETE FROM nodes WHERE group_id = $1 AND reference_id = ANY($2)', [group.id, [...gone]]);
+    const second = await startCycle(env.cfg, group, { incremental: false });
+    const out = await waitForCycle(env.cfg, env.pool, group.id, second);
+    expect(out.status).to.equal('COMPLETED');
+    const rows = await matchesOf(env.pool, group.id);
+    expect(rows).to.deep.equal(expectedRows(nodes.filter((n) => !gone.has(n.referenceId)), K));
+    if (out.status === 'COMPLETED') expect(out.lastRun).to.include({ nodeCount: 700 - gone.size, edgeCount: rows.length });
+  });
+
   it('bipartite groups only pair left with right', async () => {
     const nodes = [...syntheticPeople({ count: 700, seed: 9, prefix: 'b', types: [['MENTOR', 0.4], ['MENTEE', 0.6]] })];
     const group = await makeGroup(env.pool, 'bipartite', { candidateStrategy: 'bipartite', partitionKey: 'type', leftValues: ['MENTOR'], rightValues: ['MENTEE'] }, 'BIPARTITE');
