@@ -34,7 +34,8 @@
 // the group's next cycle rewrites whatever pages it had written (its new nodes are still
 // unprocessed; a full recompute rewrites all).
 import { randomBytes } from 'node:crypto';
-import { copyField, copyLines } from '../shared/copy.ts';
+import { BinaryCopyRows, textFieldBytes } from '../shared/binaryCopy.ts';
+import { copyChunks } from '../shared/copy.ts';
 import type { PoolClient } from '../shared/db.ts';
 import type { PageKind } from '../shared/queues.ts';
 import { claimPageWrite, type CycleRow } from './cycleStore.ts';
@@ -46,14 +47,33 @@ export interface PageEdge {
 }
 
 /**
- * Row ids of one page write: a random 76-bit prefix, then the row number. A page's rows then fill
- * one run of the primary-key index in order — fully random gen_random_uuid() ids cost ~4 s more
- * per 1,000,000 rows here, each landing on a different index page — and concurrent page writes
- * land in different runs rather than all on the index's right edge, as time-ordered ids would.
+ * Row ids of one page write: 10 random bytes (76 random bits, the variant bits set), then the
+ * row number in 6 bytes. A page's rows then fill one run of the primary-key index in order —
+ * fully random gen_random_uuid() ids cost ~4 s more per 1,000,000 rows here, each landing on a
+ * different index page — and concurrent page writes land in different runs rather than all on
+ * the index's right edge, as time-ordered ids would.
  */
-export function pageIdPrefix(): string {
-  const h = randomBytes(10).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-8${h.slice(16, 19)}-000000000000`;
+export function pageRowIds(): (n: number) => Uint8Array {
+  const id = Buffer.alloc(16);
+  randomBytes(10).copy(id, 0);
+  id[8] = 0x80 | (id[8] & 0x0f);
+  return (n) => {
+    id.writeUIntBE(n, 10, 6);
+    return id;
+  };
+}
+
+/** The page's rows as binary COPY data of page_matches (id, reference_id, matched_reference_id, compatibility_score). */
+function* pageRows(edges: Iterable<PageEdge>): Generator<Buffer> {
+  const rows = new BinaryCopyRows();
+  const idOf = pageRowIds();
+  let n = 0;
+  for (const e of edges) {
+    rows.row(4, 16 + 4 + textFieldBytes(e.referenceId) + textFieldBytes(e.matchedReferenceId) + 12)
+      .uuid(idOf(++n)).text(e.referenceId).text(e.matchedReferenceId).float8(e.score);
+    yield* rows.drain();
+  }
+  yield* rows.finish();
 }
 
 /**
@@ -69,14 +89,7 @@ export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { k
       id uuid NOT NULL, reference_id VARCHAR(255) NOT NULL, matched_reference_id VARCHAR(255) NOT NULL,
       compatibility_score DOUBLE PRECISION NOT NULL
     ) ON COMMIT DROP`);
-  const prefix = pageIdPrefix().slice(0, 24);
-  function* lines() {
-    let n = 0;
-    for (const e of edges) {
-      yield `${prefix}${(++n).toString(16).padStart(12, '0')}\t${copyField(e.referenceId)}\t${copyField(e.matchedReferenceId)}\t${e.score}\n`;
-    }
-  }
-  await copyLines(c, 'COPY page_matches (id, reference_id, matched_reference_id, compatibility_score) FROM STDIN', lines());
+  await copyChunks(c, 'COPY page_matches (id, reference_id, matched_reference_id, compatibility_score) FROM STDIN (FORMAT binary)', pageRows(edges));
   const { earlierAttempt } = await claimPageWrite(c, cycle.cycleId, kind, page.index);
   if (kind === 'N' && (cycle.groupHadMatches || earlierAttempt)) {
     await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, rowRefs]);
