@@ -6,6 +6,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { recordGroupFailure } from '../shared/circuitBreakerStore.ts';
 import { coordinationContext } from '../shared/coordination/context.ts';
+import { withTransaction } from '../shared/db.ts';
 import { metrics } from '../shared/metrics.ts';
 import type { CycleRef } from '../shared/queues.ts';
 import type { WorkerDeps } from '../workers/processor.ts';
@@ -21,17 +22,27 @@ export function isFinalAttempt(job: Job, err: unknown): boolean {
 /** Marks the cycle FAILED (unless a newer cycle of the group took over) and lets its holds go. */
 export async function failCycle(deps: Omit<WorkerDeps, 'log' | 'token'>, cycle: CycleRow, reason: string): Promise<void> {
   const { pool, cfg, redis } = deps;
-  const marked = await pool.query(
-    `UPDATE last_run_potential_matches SET status = 'FAILED', finished_at = now(), failure_reason = $3
-     WHERE group_id = $1 AND processing_cycle_id = $2 AND status = 'PENDING'`,
-    [cycle.groupId, cycle.cycleId, reason.slice(0, 2000)]);
-  await deleteStaging(pool, cycle.cycleId);
-  await releaseCycleHolds(coordinationContext(cfg, redis), cycle);
+  let redisError: unknown;
+  await withTransaction(pool, async (c) => {
+    const marked = await c.query(
+      `UPDATE last_run_potential_matches SET status = 'FAILED', finished_at = now(), failure_reason = $3
+       WHERE group_id = $1 AND processing_cycle_id = $2 AND status = 'PENDING'`,
+      [cycle.groupId, cycle.cycleId, reason.slice(0, 2000)]);
+    await deleteStaging(c, cycle.cycleId);
+    // Before the FAILED mark commits, so that whoever sees it finds the group free and the failure
+    // counted (a new cycle of the group starting meanwhile waits on this row to mark itself
+    // PENDING). One more consecutive failure for the group's circuit breaker (seed 004 §9) — once
+    // per cycle, by whoever marks it FAILED: two children failing for good, or a cycle superseded
+    // by a newer one, count no extra failure.
+    try {
+      await releaseCycleHolds(coordinationContext(cfg, redis), cycle);
+      if (marked.rowCount) await recordGroupFailure(redis, cfg, cycle.groupId);
+    } catch (err) {
+      redisError = err; // the FAILED mark lands even when Redis is away; the holds then expire
+    }
+  });
   metrics.groupCyclesFailed.inc({ groupId: cycle.groupId });
-  // One more consecutive failure for the group's circuit breaker (seed 004 §9) — once per cycle,
-  // by whoever marked it FAILED: two children failing for good, or a cycle superseded by a newer
-  // one, count no extra failure.
-  if (marked.rowCount) await recordGroupFailure(redis, cfg, cycle.groupId);
+  if (redisError) throw redisError;
 }
 
 /** Runs `work` for a job of a started cycle (the cycle row exists). */

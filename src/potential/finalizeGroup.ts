@@ -1,7 +1,8 @@
 // finalize-group: the cycle's bookkeeping, in one fenced transaction — new nodes marked processed
 // (unless an import changed them since the cycle started), the cursor persisted, participation
-// history written, last_run_potential_matches COMPLETED, staging removed — then the holds are
-// released and perfect-match-group is enqueued for the group.
+// history written, last_run_potential_matches COMPLETED, staging removed, and just before it
+// commits the holds released and the circuit breaker closed — then perfect-match-group is enqueued
+// for the group.
 import { recordGroupSuccess } from '../shared/circuitBreakerStore.ts';
 import { admitFencedWrite } from '../shared/coordination/fencing.ts';
 import { coordinationContext } from '../shared/coordination/context.ts';
@@ -19,6 +20,12 @@ import type { FlushResult } from './flushGroup.ts';
 
 export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycleJob(job, deps, async (cycle) => {
   const { cfg, pool, redis } = deps;
+  // Before COMPLETED commits, so that whoever sees it finds the group free and its circuit breaker
+  // closed (seed 004 §9: a completed cycle closes it). Should the commit fail, the job runs again.
+  const releaseAndCloseBreaker = async () => {
+    await releaseCycleHolds(coordinationContext(cfg, redis), cycle);
+    await recordGroupSuccess(redis, cfg, cycle.groupId);
+  };
   const counts = await withTransaction(pool, async (c) => {
     if (!(await admitFencedWrite(c, RESOURCE.groupCycle(cycle.groupId), cycle.lockToken))) {
       throw new UnrecoverableError(`cycle ${cycle.cycleId} was superseded by a newer cycle of the group`);
@@ -28,7 +35,10 @@ export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycl
     const done = await c.query(
       `SELECT node_count, edge_count FROM last_run_potential_matches WHERE group_id = $1 AND processing_cycle_id = $2 AND status = 'COMPLETED'`,
       [cycle.groupId, cycle.cycleId]);
-    if (done.rows[0]) return { nodeCount: Number(done.rows[0].node_count), edgeCount: Number(done.rows[0].edge_count) };
+    if (done.rows[0]) {
+      await releaseAndCloseBreaker();
+      return { nodeCount: Number(done.rows[0].node_count), edgeCount: Number(done.rows[0].edge_count) };
+    }
     // The staging is UNLOGGED: a PostgreSQL crash between the chunk pairs and here empties it, and
     // this cycle then marked nothing processed yet said COMPLETED with 0 nodes (found by the chaos
     // suite). Fail instead: the group's nodes are still new, so the next cycle runs them again.
@@ -62,11 +72,9 @@ export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycl
       : Number((await c.query('SELECT count(*) AS n FROM potential_matches WHERE group_id = $1', [cycle.groupId])).rows[0].n);
     await setLastRun(c, { groupId: cycle.groupId, domainId: cycle.domainId, cycleId: cycle.cycleId, status: 'COMPLETED', nodeCount, edgeCount });
     await deleteStaging(c, cycle.cycleId);
+    await releaseAndCloseBreaker();
     return { nodeCount, edgeCount };
   });
-  await releaseCycleHolds(coordinationContext(cfg, redis), cycle);
-  // a completed cycle closes the group's circuit breaker (seed 004 §9)
-  await recordGroupSuccess(redis, cfg, cycle.groupId);
   const perfect = openQueue(cfg, QUEUE.perfect);
   try {
     await perfect.add(JOB.perfectMatchGroup, { domainId: cycle.domainId, groupId: cycle.groupId, potentialCycleId: cycle.cycleId },
