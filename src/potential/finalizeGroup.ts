@@ -7,7 +7,7 @@ import { recordGroupSuccess } from '../shared/circuitBreakerStore.ts';
 import { admitFencedWrite } from '../shared/coordination/fencing.ts';
 import { coordinationContext } from '../shared/coordination/context.ts';
 import { RESOURCE } from '../shared/coordination/keys.ts';
-import { withTransaction } from '../shared/db.ts';
+import { withTransaction, type PoolClient } from '../shared/db.ts';
 import { metrics } from '../shared/metrics.ts';
 import { openQueue } from '../shared/queue.ts';
 import { JOB, jobId, QUEUE } from '../shared/queues.ts';
@@ -15,8 +15,23 @@ import { UnrecoverableError } from 'bullmq';
 import type { Processor } from '../workers/processor.ts';
 import { releaseCycleHolds } from './cycleHolds.ts';
 import { runCycleJob } from './cycleJob.ts';
-import { deleteStaging, setLastRun } from './cycleStore.ts';
+import { deleteStaging, setLastRun, type CycleRow } from './cycleStore.ts';
 import type { FlushResult } from './flushGroup.ts';
+
+/**
+ * match_participation_history: one row per node of the cycle's N pages that still exists — a node
+ * deleted while its cycle ran would fail the history's foreign key, and with it the cycle, again
+ * at every retry.
+ */
+export async function recordParticipation(c: PoolClient, cycle: Pick<CycleRow, 'cycleId' | 'groupId' | 'domainId'>): Promise<number> {
+  const { rowCount } = await c.query(
+    `INSERT INTO match_participation_history (node_id, group_id, domain_id, processing_cycle_id, participated_at)
+     SELECT n.id, $2::uuid, $3::uuid, $1::varchar, now() FROM nodes n
+     WHERE n.id IN (SELECT unnest(node_ids) FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N')
+     ON CONFLICT (node_id, processing_cycle_id) DO NOTHING`,
+    [cycle.cycleId, cycle.groupId, cycle.domainId]);
+  return rowCount ?? 0;
+}
 
 export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycleJob(job, deps, async (cycle) => {
   const { cfg, pool, redis } = deps;
@@ -51,11 +66,7 @@ export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycl
       `UPDATE nodes SET processed = true
        WHERE id IN (${newNodes}) AND processed = false AND (updated_at IS NULL OR updated_at <= $2)`,
       [cycle.cycleId, cycle.startedAt]);
-    await c.query(
-      `INSERT INTO match_participation_history (node_id, group_id, domain_id, processing_cycle_id, participated_at)
-       SELECT n.id, $2, $3, $1, now() FROM (${newNodes}) n
-       ON CONFLICT (node_id, processing_cycle_id) DO NOTHING`,
-      [cycle.cycleId, cycle.groupId, cycle.domainId]);
+    await recordParticipation(c, cycle);
     await c.query(
       `INSERT INTO nodes_cursor (group_id, domain_id, cursor_created_at, cursor_id, updated_at)
        SELECT $2, $3, last_created_at, last_id, now() FROM potential_cycle_pages
