@@ -35,6 +35,13 @@ export class NewKeyFilter {
     return this.count;
   }
 
+  /** Stops the filter for good (the group alone holds more keys than it may remember). */
+  giveUp(): void {
+    this.full = true;
+    this.hi = new Uint32Array(0);
+    this.lo = new Uint32Array(0);
+  }
+
   /** Remembers `key`; true when it surely was not seen before (so its node is new). */
   firstSight(key: string): boolean {
     if (this.full) return false;
@@ -47,9 +54,7 @@ export class NewKeyFilter {
       i = (i + 1) & mask;
     }
     if (this.count >= this.maxKeys) {
-      this.full = true;
-      this.hi = new Uint32Array(0);
-      this.lo = new Uint32Array(0);
+      this.giveUp();
       return false;
     }
     this.hi[i] = h;

@@ -44,6 +44,16 @@ export async function beginMerge(client: PoolClient, t: MergeTarget, workMem: st
  * keys the group does not hold yet count as new. Stops when the filter is full.
  */
 export async function rememberExistingKeys(client: PoolClient, t: MergeTarget, filter: NewKeyFilter, pageSize: number): Promise<void> {
+  if (!filter.active) return;
+  // A group with more nodes than the filter may hold would fill it before the file's first row:
+  // find that out from the index alone rather than by reading maxKeys reference ids.
+  const { rowCount } = await client.query(
+    'SELECT 1 FROM nodes WHERE group_id = $1 AND domain_id = $2 ORDER BY reference_id OFFSET $3 LIMIT 1',
+    [t.groupId, t.domainId, filter.maxKeys]);
+  if (rowCount) {
+    filter.giveUp();
+    return;
+  }
   let after: string | null = null;
   while (filter.active) {
     const { rows }: { rows: { reference_id: string }[] } = await client.query(

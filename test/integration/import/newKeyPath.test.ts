@@ -29,12 +29,12 @@ async function importBoth(maxKeys: number | undefined) {
 }
 
 describe('import-file: new nodes by plain INSERT, the rest by UPSERT', () => {
-  it('leaves the same nodes and counts as the UPSERT alone, with the filter on, full part-way, or off', async () => {
+  it('leaves the same nodes and counts as the UPSERT alone, with the filter on, full part-way, given up at the start, or off', async () => {
     const expected = {
       counts: [['COMPLETED', 3, 3, 0], ['COMPLETED', 8, 6, 2], ['COMPLETED', 4, 3, 1]],
       nodes: ['change:A:2:false', 'keep:A:1:true', 'n1:B:2:false', 'n2:B:3:false', 'n3:B:1:false', 'r1:null:-:false', 'retype:C:1:false'],
     };
-    for (const maxKeys of [undefined, 5, 0]) {
+    for (const maxKeys of [undefined, 5, 2, 0]) {
       expect(await importBoth(maxKeys), `IMPORT_NEW_KEY_MAX_KEYS=${maxKeys ?? 'default'}`).to.deep.equal(expected);
     }
   });
