@@ -2,7 +2,7 @@
 // stderr (a line per 10 % when stderr is not a terminal) and ends at 100 %; a command run against
 // a schema that was never migrated says so and exits 1.
 import { expect } from 'chai';
-import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
+import { closeCycleQueues, potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { insertNodes, makeGroup } from '../../support/potentialFixture.ts';
@@ -26,8 +26,17 @@ describe('CLI progress and exit codes', function () {
   it('run potential --wait shows the cycle progress up to 100 % on stderr', async () => {
     const group = await makeGroup(env.pool, 'progress', { candidateStrategy: 'flat' });
     await insertNodes(env.pool, group, syntheticPeople({ count: 400, seed: 3, prefix: 'p' }));
+    const run = cli(['run', 'potential', '--group', group.id, '--wait'], { ...env.env, NODE_FETCH_BATCH_SIZE: '50', MATCHING_TOPK_COUNT: '5' });
+    // Workers start once the command waits on its enqueued cycle, so that it reports the cycle
+    // before it ends too (a cycle this small can finish between two of its polls).
+    const queue = potentialQueue(env.cfg);
+    for (const end = Date.now() + 60_000; (await queue.getJobCounts('waiting')).waiting === 0;) {
+      if (Date.now() > end) throw new Error('the command enqueued no cycle');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
     workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
-    const r = await cli(['run', 'potential', '--group', group.id, '--wait'], { ...env.env, NODE_FETCH_BATCH_SIZE: '50', MATCHING_TOPK_COUNT: '5' });
+    const r = await run;
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/COMPLETED in [\d.]+ s: 400 new nodes/);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('potential '));

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { Worker, type Job } from 'bullmq';
 import { bullConnection, openQueue } from '../../../src/shared/queue.ts';
 import { JOB, QUEUE } from '../../../src/shared/queues.ts';
-import { startWorkers } from '../../../src/workers/runtime.ts';
+import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
 
 async function until(what: string, f: () => Promise<boolean>, ms = 15000): Promise<void> {
@@ -24,13 +24,9 @@ async function stallTwice(maxStalledCount: number): Promise<{ state: string; run
   // a "worker that dies": takes the job, never renews the lock, never finishes
   const doomed = new Worker(QUEUE.perfect, null, { connection: bullConnection(t.cfg), prefix: t.cfg.queuePrefix, autorun: false, lockDuration: 500 });
   let runs = 0;
-  const pool = await startWorkers(t.cfg, { queues: [QUEUE.perfect], pool: t.pool, processors: { perfect: { [JOB.perfectMatchGroup]: async () => { runs++; return 'ran'; } } } });
+  let pool: WorkerPool | undefined;
+  const job = await queue.add(JOB.perfectMatchGroup, { domainId: 'd', groupId: 'g' });
   try {
-    // the product worker takes no job until the end (paused, which also stops its stalled-check
-    // timer): the checks are its own, with its options, run by hand below
-    await pool.workers[0].pause(true);
-    const check = () => (pool.workers[0] as unknown as { moveStalledJobsToWait(): Promise<void> }).moveStalledJobsToWait();
-    const job = await queue.add(JOB.perfectMatchGroup, { domainId: 'd', groupId: 'g' });
     for (let stall = 1; stall <= 2; stall++) {
       let taken: Job | undefined;
       await until(`the doomed worker to take the job (${stall})`, async () => {
@@ -40,19 +36,25 @@ async function stallTwice(maxStalledCount: number): Promise<{ state: string; run
       });
       if (!taken) break;
       expect(taken.id).to.equal(job.id);
+      // The product worker starts only now, with the job already taken, so that it cannot take it
+      // first; it takes no job until the end (paused, which also stops its stalled-check timer):
+      // the checks are its own, with its options, run by hand below.
+      pool ??= await startWorkers(t.cfg, { queues: [QUEUE.perfect], pool: t.pool, processors: { perfect: { [JOB.perfectMatchGroup]: async () => { runs++; return 'ran'; } } } });
+      await pool.workers[0].pause(true);
+      const check = () => (pool!.workers[0] as unknown as { moveStalledJobsToWait(): Promise<void> }).moveStalledJobsToWait();
       // the lock lapses; the product worker's stalled check moves the job back (or fails it)
       await until(`stall ${stall}`, async () => {
         await check();
         return ['waiting', 'failed'].includes(await queue.getJobState(job.id!));
       });
     }
-    pool.workers[0].resume();
+    pool!.workers[0].resume();
     await until('the job to end', async () => ['completed', 'failed'].includes(await queue.getJobState(job.id!)));
     const done = (await queue.getJob(job.id!)) as Job;
     return { state: await done.getState(), runs, failedReason: done.failedReason };
   } finally {
     await doomed.close(true);
-    await pool.close(2000);
+    await pool?.close(2000);
     await queue.close();
     await t.cleanup();
   }
