@@ -39,6 +39,18 @@ export async function beginMerge(client: PoolClient, t: MergeTarget, workMem: st
   await client.query('DELETE FROM nodes_import_failed_row WHERE job_id = $1', [t.jobId]);
 }
 
+/** The group's reference ids after `after` (null: from the first), in index order. */
+async function referenceIdPage(client: PoolClient, t: MergeTarget, after: string | null, pageSize: number): Promise<string[]> {
+  // two forms rather than `($3 IS NULL OR reference_id > $3)`, which no index bound can serve
+  const { rows } = after === null
+    ? await client.query<{ reference_id: string }>(
+      'SELECT reference_id FROM nodes WHERE group_id = $1 AND domain_id = $2 ORDER BY reference_id LIMIT $3', [t.groupId, t.domainId, pageSize])
+    : await client.query<{ reference_id: string }>(
+      'SELECT reference_id FROM nodes WHERE group_id = $1 AND domain_id = $2 AND reference_id > $3 ORDER BY reference_id LIMIT $4',
+      [t.groupId, t.domainId, after, pageSize]);
+  return rows.map((r) => r.reference_id);
+}
+
 /**
  * Loads the group's reference ids into the filter, in keyset pages of `pageSize`, so that only
  * keys the group does not hold yet count as new. Stops when the filter is full.
@@ -56,12 +68,10 @@ export async function rememberExistingKeys(client: PoolClient, t: MergeTarget, f
   }
   let after: string | null = null;
   while (filter.active) {
-    const { rows }: { rows: { reference_id: string }[] } = await client.query(
-      `SELECT reference_id FROM nodes WHERE group_id = $1 AND domain_id = $2 AND ($3::text IS NULL OR reference_id > $3)
-       ORDER BY reference_id LIMIT $4`, [t.groupId, t.domainId, after, pageSize]);
-    for (const r of rows) filter.firstSight(r.reference_id);
+    const rows = await referenceIdPage(client, t, after, pageSize);
+    for (const r of rows) filter.firstSight(r);
     if (rows.length < pageSize) return;
-    after = rows[rows.length - 1].reference_id;
+    after = rows[rows.length - 1];
   }
 }
 
