@@ -83,12 +83,12 @@ export interface BatchResult {
 }
 
 /** New nodes of one staged batch: their keys are in neither the group nor an earlier row. */
-export const INSERT_FRESH_SQL = `INSERT INTO nodes (id, group_id, domain_id, reference_id, type, metadata)
+const INSERT_FRESH_SQL = `INSERT INTO nodes (id, group_id, domain_id, reference_id, type, metadata)
     SELECT id, $1, $2, reference_id, type, COALESCE(metadata, '{}'::jsonb) FROM import_staging WHERE fresh`;
 
 /**
- * The UPSERT of the staged rows that are not surely new. The last row of a reference id wins (DISTINCT ON … row_number
- * DESC). A node whose type and metadata are unchanged keeps `processed`; a new or changed one is
+ * The UPSERT of the staged rows that are not surely new. The last row of a reference id wins
+ * (DISTINCT ON … row_number DESC). A node whose type and metadata are unchanged keeps `processed`; a new or changed one is
  * left processed = false so that the next potential run takes it. `updated_at` always moves.
  */
 export function upsertSql(replaceMetadata: boolean): string {

@@ -111,6 +111,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
     idsOfCycle.set(cycle.cycleId, named);
   }
   const { ids, referenceOfId } = named;
+  const rowIds = ids.get(pageKey(kind, i))!;
   pageCache ??= new PageCache((cfg.maxMemoryMb * MIB) / 2);
   // A quarter of the budget per concurrent job for the encoded column pages of one batch: decoded
   // pages, the LSH index and the top-K take about as much again.
@@ -136,7 +137,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
       candidates: settings.candidates,
       bipartite: settings.partition !== null,
       rowsPage: rowsData,
-      rowIds: ids.get(pageKey(kind, i))!,
+      rowIds,
       columns: batch.map((p) => ({ page: data.get(pageKey(p.kind, p.index))!, ids: ids.get(pageKey(p.kind, p.index))! })),
       k: settings.topK,
       state,
@@ -152,7 +153,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
       throw new UnrecoverableError(`cycle ${cycle.cycleId} was superseded by a newer cycle of the group (stale lock token ${cycle.lockToken})`);
     }
     await client.query(`SELECT set_config('work_mem', $1, true)`, [cfg.pageWriteWorkMem]);
-    return writePageMatches(client, cycle, { kind, index: i }, rows.referenceIds, state ? edgesOf(state, settings.topK, rows.referenceIds, ids.get(pageKey(kind, i))!, referenceOfId) : [], settings.topK);
+    return writePageMatches(client, cycle, { kind, index: i }, rows.referenceIds, state ? edgesOf(state, settings.topK, rows.referenceIds, rowIds, referenceOfId) : [], settings.topK);
   });
   lap('stage');
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

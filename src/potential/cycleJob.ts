@@ -6,7 +6,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { recordGroupFailure } from '../shared/circuitBreakerStore.ts';
 import { coordinationContext } from '../shared/coordination/context.ts';
-import { withTransaction } from '../shared/db.ts';
+import { withTransaction, type PoolClient } from '../shared/db.ts';
 import { metrics } from '../shared/metrics.ts';
 import type { CycleRef } from '../shared/queues.ts';
 import type { WorkerDeps } from '../workers/processor.ts';
@@ -43,6 +43,18 @@ export async function failCycle(deps: Omit<WorkerDeps, 'log' | 'token'>, cycle: 
   });
   metrics.groupCyclesFailed.inc({ groupId: cycle.groupId });
   if (redisError) throw redisError;
+}
+
+/**
+ * Throws unless every N page of the cycle is still staged. The staging is UNLOGGED: a PostgreSQL
+ * crash empties it, and a cycle that went on would mark nothing processed (finalize) or take every
+ * row of the group for departed (flush). The group's nodes are still new, so the next cycle runs them.
+ */
+export async function assertStagingWhole(c: PoolClient, cycle: CycleRow): Promise<void> {
+  const { rows } = await c.query(`SELECT count(*)::int AS n FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`, [cycle.cycleId]);
+  if (rows[0].n !== (cycle.newPages ?? 0)) {
+    throw new UnrecoverableError(`the staging of cycle ${cycle.cycleId} is gone (${rows[0].n} of ${cycle.newPages} new pages; a PostgreSQL crash empties UNLOGGED tables)`);
+  }
 }
 
 /** Runs `work` for a job of a started cycle (the cycle row exists). */

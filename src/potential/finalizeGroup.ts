@@ -14,9 +14,12 @@ import { JOB, jobId, QUEUE } from '../shared/queues.ts';
 import { UnrecoverableError } from 'bullmq';
 import type { Processor } from '../workers/processor.ts';
 import { releaseCycleHolds } from './cycleHolds.ts';
-import { runCycleJob } from './cycleJob.ts';
+import { assertStagingWhole, runCycleJob } from './cycleJob.ts';
 import { deleteStaging, setLastRun, type CycleRow } from './cycleStore.ts';
 import type { FlushResult } from './flushGroup.ts';
+
+/** The ids of the cycle's new nodes (its N pages), for a query whose $1 is the cycle id. */
+const NEW_NODE_IDS = `SELECT unnest(node_ids) FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`;
 
 /**
  * match_participation_history: one row per node of the cycle's N pages that still exists — a node
@@ -27,7 +30,7 @@ export async function recordParticipation(c: PoolClient, cycle: Pick<CycleRow, '
   const { rowCount } = await c.query(
     `INSERT INTO match_participation_history (node_id, group_id, domain_id, processing_cycle_id, participated_at)
      SELECT n.id, $2::uuid, $3::uuid, $1::varchar, now() FROM nodes n
-     WHERE n.id IN (SELECT unnest(node_ids) FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N')
+     WHERE n.id IN (${NEW_NODE_IDS})
      ON CONFLICT (node_id, processing_cycle_id) DO NOTHING`,
     [cycle.cycleId, cycle.groupId, cycle.domainId]);
   return rowCount ?? 0;
@@ -54,17 +57,11 @@ export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycl
       await releaseAndCloseBreaker();
       return { nodeCount: Number(done.rows[0].node_count), edgeCount: Number(done.rows[0].edge_count) };
     }
-    // The staging is UNLOGGED: a PostgreSQL crash between the chunk pairs and here empties it, and
-    // this cycle then marked nothing processed yet said COMPLETED with 0 nodes (found by the chaos
-    // suite). Fail instead: the group's nodes are still new, so the next cycle runs them again.
-    const staged = await c.query(`SELECT count(*)::int AS n FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`, [cycle.cycleId]);
-    if (staged.rows[0].n !== (cycle.newPages ?? 0)) {
-      throw new UnrecoverableError(`the staging of cycle ${cycle.cycleId} is gone (${staged.rows[0].n} of ${cycle.newPages} new pages; a PostgreSQL crash empties UNLOGGED tables)`);
-    }
-    const newNodes = `SELECT unnest(node_ids) AS id FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`;
+    // (found by the chaos suite: a crash between the chunk pairs and here said COMPLETED with 0 nodes)
+    await assertStagingWhole(c, cycle);
     await c.query(
       `UPDATE nodes SET processed = true
-       WHERE id IN (${newNodes}) AND processed = false AND (updated_at IS NULL OR updated_at <= $2)`,
+       WHERE id IN (${NEW_NODE_IDS}) AND processed = false AND (updated_at IS NULL OR updated_at <= $2)`,
       [cycle.cycleId, cycle.startedAt]);
     await recordParticipation(c, cycle);
     await c.query(

@@ -10,7 +10,7 @@ import { RESOURCE } from '../shared/coordination/keys.ts';
 import { withTransaction, type PoolClient } from '../shared/db.ts';
 import { metrics } from '../shared/metrics.ts';
 import type { Processor } from '../workers/processor.ts';
-import { runCycleJob } from './cycleJob.ts';
+import { assertStagingWhole, runCycleJob } from './cycleJob.ts';
 import type { CycleRow } from './cycleStore.ts';
 
 export interface FlushResult {
@@ -26,11 +26,7 @@ export interface FlushResult {
  * reading every row of the group (5,000,000 at 50,000 nodes).
  */
 async function deleteDeparted(c: PoolClient, cycle: CycleRow): Promise<number> {
-  const { rows } = await c.query(`SELECT count(*)::int AS n FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`, [cycle.cycleId]);
-  // Without its pages (UNLOGGED staging emptied by a PostgreSQL crash) every row would look departed.
-  if (rows[0].n !== (cycle.newPages ?? 0)) {
-    throw new UnrecoverableError(`the staging of cycle ${cycle.cycleId} is gone (${rows[0].n} of ${cycle.newPages} new pages; a PostgreSQL crash empties UNLOGGED tables)`);
-  }
+  await assertStagingWhole(c, cycle);
   const { rowCount } = await c.query(
     `WITH RECURSIVE refs(r) AS (
        (SELECT reference_id FROM potential_matches WHERE group_id = $1 ORDER BY reference_id LIMIT 1)
