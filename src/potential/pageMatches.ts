@@ -1,21 +1,22 @@
-// Writing one row page's top-K into potential_matches (seed 004 §6): COPY the edges into a
-// transaction-local TEMP table, then
-//   INSERT … SELECT … ON CONFLICT (group_id, reference_id, matched_reference_id)
-//   DO UPDATE SET compatibility_score = GREATEST(old, new)
-// Everything is keyed by the page's row nodes (rows are directed, see below), so pages are written
-// independently — each build-chunk-pair job writes its own page, in parallel on every worker:
+// Writing one row page's top-K into potential_matches (seed 004 §6). Everything is keyed by the
+// page's row nodes (rows are directed, see below), so pages are written independently — each
+// build-chunk-pair job writes its own page, in parallel on every worker:
 //   N page (new nodes): their earlier rows are deleted first (their lists are recomputed whole, and
-//           GREATEST must not keep up a stale score), then the page's rows are inserted. After that
-//           DELETE, in the same transaction, no row of the page can conflict, so the INSERT has no
-//           ON CONFLICT clause: PostgreSQL's speculative insertion (one more index probe and WAL
-//           record per row) cost ~30 % of the page write's PostgreSQL CPU (measured: 5.4 → 3.7 CPU-s
-//           per 500,000 rows), and page writes are the largest part of a cycle. Two attempts of the
-//           same page (a stalled job run again while the first still writes) are serialized by the
-//           lock on the page's staging row (claimPageWrite), so the later one deletes the earlier
-//           one's committed rows instead of hitting the unique key. The DELETE is skipped when it
-//           has nothing to find: the group had no rows when the cycle began and no earlier attempt
-//           wrote the page (migration 023).
-//   E page (incremental, existing nodes): the new edges are upserted with ON CONFLICT … GREATEST
+//           GREATEST must not keep up a stale score), then the page's rows are COPYed straight into
+//           potential_matches. After that DELETE, in the same transaction, no row of the page can
+//           conflict, so neither ON CONFLICT (speculative insertion: one more index probe and WAL
+//           record per row, ~30 % of the write) nor seed 004's TEMP table is needed: COPY into the
+//           table inserts heap tuples in batches, where INSERT … SELECT from a TEMP table writes
+//           every row twice and runs the executor per row (psql, 1,000,000 rows: 6.5 s against
+//           0.8 s + 7.3 s). Two attempts of the same page (a stalled job run again while the first
+//           still writes) are serialized by the lock on the page's staging row (claimPageWrite), so
+//           the later one deletes the earlier one's committed rows instead of hitting the unique
+//           key. The DELETE is skipped when it has nothing to find: the group had no rows when the
+//           cycle began and no earlier attempt wrote the page (migration 023).
+//   E page (incremental, existing nodes): seed 004's path. The new edges are COPYed into a
+//           transaction-local TEMP table, upserted with
+//             INSERT … SELECT … ON CONFLICT (group_id, reference_id, matched_reference_id)
+//             DO UPDATE SET compatibility_score = GREATEST(old, new)
 //           into the nodes' existing rows, then each node is cut back to its K best (old ∪ new),
 //           which is the top-K a full recompute gives.
 // A page's transaction is idempotent: a retried job leaves the same rows.
@@ -63,14 +64,28 @@ export function pageRowIds(): (n: number) => Uint8Array {
   };
 }
 
-/** The page's rows as binary COPY data of page_matches (id, reference_id, matched_reference_id, compatibility_score). */
-function* pageRows(edges: Iterable<PageEdge>): Generator<Buffer> {
+/** A uuid's 16 bytes from its text form. */
+function uuidBytes(uuid: string): Uint8Array {
+  return Buffer.from(uuid.replace(/-/g, ''), 'hex');
+}
+
+/**
+ * The page's rows as binary COPY data of (id, reference_id, matched_reference_id,
+ * compatibility_score), preceded by (group_id, domain_id, processing_cycle_id) when `cycle` is given.
+ */
+function* pageRows(edges: Iterable<PageEdge>, cycle?: CycleRow): Generator<Buffer> {
   const rows = new BinaryCopyRows();
   const idOf = pageRowIds();
+  const ofCycle = cycle && { group: uuidBytes(cycle.groupId), domain: uuidBytes(cycle.domainId), id: cycle.cycleId, bytes: 2 * 20 + textFieldBytes(cycle.cycleId) };
   let n = 0;
   for (const e of edges) {
-    rows.row(4, 16 + 4 + textFieldBytes(e.referenceId) + textFieldBytes(e.matchedReferenceId) + 12)
-      .uuid(idOf(++n)).text(e.referenceId).text(e.matchedReferenceId).float8(e.score);
+    const size = 20 + textFieldBytes(e.referenceId) + textFieldBytes(e.matchedReferenceId) + 12;
+    if (ofCycle) {
+      rows.row(7, size + ofCycle.bytes).uuid(idOf(++n)).uuid(ofCycle.group).uuid(ofCycle.domain).text(ofCycle.id);
+    } else {
+      rows.row(4, size).uuid(idOf(++n));
+    }
+    rows.text(e.referenceId).text(e.matchedReferenceId).float8(e.score);
     yield* rows.drain();
   }
   yield* rows.finish();
@@ -81,37 +96,45 @@ function* pageRows(edges: Iterable<PageEdge>): Generator<Buffer> {
  * `edges` should come in the unique key's order (reference_id, then matched_reference_id): the
  * ids are numbered in that order here, so that both indexes are filled in order. Measured on
  * 1,000,000 rows in pages of 100,000: 5.2–6.4 s of PostgreSQL against 8.6–9.6 s when the INSERT
- * numbered and sorted the rows itself (row_number() OVER (ORDER BY …)). Returns rows upserted.
+ * numbered and sorted the rows itself (row_number() OVER (ORDER BY …)). Returns rows written.
  */
 export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { kind: PageKind; index: number }, rowRefs: string[], edges: Iterable<PageEdge>, k: number): Promise<number> {
-  const { kind } = page;
+  return page.kind === 'N' ? replaceNewPage(c, cycle, page.index, rowRefs, edges) : mergeExistingPage(c, cycle, page.index, rowRefs, edges, k);
+}
+
+async function replaceNewPage(c: PoolClient, cycle: CycleRow, index: number, rowRefs: string[], edges: Iterable<PageEdge>): Promise<number> {
+  const { earlierAttempt } = await claimPageWrite(c, cycle.cycleId, 'N', index);
+  if (cycle.groupHadMatches || earlierAttempt) {
+    await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, rowRefs]);
+  }
+  // matched_at takes its default, now(): the transaction's start, as the INSERT's now() did
+  return copyChunks(c, `COPY potential_matches (id, group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score)
+    FROM STDIN (FORMAT binary)`, pageRows(edges, cycle));
+}
+
+async function mergeExistingPage(c: PoolClient, cycle: CycleRow, index: number, rowRefs: string[], edges: Iterable<PageEdge>, k: number): Promise<number> {
   await c.query(`CREATE TEMP TABLE page_matches (
       id uuid NOT NULL, reference_id VARCHAR(255) NOT NULL, matched_reference_id VARCHAR(255) NOT NULL,
       compatibility_score DOUBLE PRECISION NOT NULL
     ) ON COMMIT DROP`);
   await copyChunks(c, 'COPY page_matches (id, reference_id, matched_reference_id, compatibility_score) FROM STDIN (FORMAT binary)', pageRows(edges));
-  const { earlierAttempt } = await claimPageWrite(c, cycle.cycleId, kind, page.index);
-  if (kind === 'N' && (cycle.groupHadMatches || earlierAttempt)) {
-    await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, rowRefs]);
-  }
+  await claimPageWrite(c, cycle.cycleId, 'E', index);
   const { rowCount } = await c.query(
     `INSERT INTO potential_matches (id, group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score, matched_at)
      SELECT id, $2::uuid, $3::uuid, $1::varchar, reference_id, matched_reference_id, compatibility_score, now()
      FROM page_matches
-     ${kind === 'N' ? '' : `ON CONFLICT (group_id, reference_id, matched_reference_id) DO UPDATE SET
+     ON CONFLICT (group_id, reference_id, matched_reference_id) DO UPDATE SET
        compatibility_score = GREATEST(potential_matches.compatibility_score, EXCLUDED.compatibility_score),
        matched_at = EXCLUDED.matched_at,
-       processing_cycle_id = EXCLUDED.processing_cycle_id`}`,
+       processing_cycle_id = EXCLUDED.processing_cycle_id`,
     [cycle.cycleId, cycle.groupId, cycle.domainId]);
-  if (kind === 'E') {
-    await c.query(
-      `DELETE FROM potential_matches p USING (
-         SELECT id, row_number() OVER (PARTITION BY reference_id
-                                       ORDER BY compatibility_score DESC, matched_reference_id COLLATE "C") AS rank
-         FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])
-       ) ranked
-       WHERE p.id = ranked.id AND ranked.rank > $3`,
-      [cycle.groupId, rowRefs, k]);
-  }
+  await c.query(
+    `DELETE FROM potential_matches p USING (
+       SELECT id, row_number() OVER (PARTITION BY reference_id
+                                     ORDER BY compatibility_score DESC, matched_reference_id COLLATE "C") AS rank
+       FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])
+     ) ranked
+     WHERE p.id = ranked.id AND ranked.rank > $3`,
+    [cycle.groupId, rowRefs, k]);
   return rowCount ?? 0;
 }
