@@ -89,7 +89,15 @@ interface FamilySeeds {
   keySeed: Uint32Array;
   valueSeed: Uint32Array;
   offset: Float64Array;
+  /** per set of present keys (their hashes, in order): the key each function picks (step 1) */
+  picks: Map<string, Uint16Array>;
 }
+
+/**
+ * Distinct key sets whose picks are kept. Nodes of a group mostly share a handful of key sets;
+ * the bound only stops a group with free-form keys from growing the cache for ever.
+ */
+const MAX_KEY_SETS = 4096;
 
 const seedCache = new Map<string, FamilySeeds>();
 
@@ -98,7 +106,7 @@ function familySeeds(params: LshParams): FamilySeeds {
   let seeds = seedCache.get(id);
   if (!seeds) {
     const n = params.bands * params.rows;
-    seeds = { keySeed: new Uint32Array(n), valueSeed: new Uint32Array(n), offset: new Float64Array(n) };
+    seeds = { keySeed: new Uint32Array(n), valueSeed: new Uint32Array(n), offset: new Float64Array(n), picks: new Map() };
     let s = fmix32(params.seed ^ 0x5bd1e995);
     const nextSeed = (): number => (s = fmix32((s + 0x9e3779b9) >>> 0));
     for (let i = 0; i < n; i++) {
@@ -112,6 +120,35 @@ function familySeeds(params: LshParams): FamilySeeds {
 }
 
 /**
+ * Step 1 of every function for one set of present keys: the index (into `keyHash`) of the key
+ * with the smallest fmix32(keyHash ^ keySeed_i). It depends on the key set only, which most nodes
+ * of a group share, so it is computed once per key set rather than per node (it was ~90 % of
+ * encoding a page).
+ */
+function keyPicks(seeds: FamilySeeds, keyHash: Uint32Array): Uint16Array {
+  const id = keyHash.join(',');
+  let picks = seeds.picks.get(id);
+  if (picks) return picks;
+  const n = keyHash.length;
+  if (n > 0xffff) throw new Error(`a node has ${n} metadata keys; MinHash supports at most 65,535`);
+  picks = new Uint16Array(seeds.keySeed.length);
+  for (let i = 0; i < picks.length; i++) {
+    const ks = seeds.keySeed[i];
+    let min = 0xffffffff;
+    for (let j = 0; j < n; j++) {
+      const h = fmix32((keyHash[j] ^ ks) >>> 0);
+      if (h < min) {
+        min = h;
+        picks[i] = j;
+      }
+    }
+  }
+  if (seeds.picks.size >= MAX_KEY_SETS) seeds.picks.clear();
+  seeds.picks.set(id, picks);
+  return picks;
+}
+
+/**
  * Writes the node's `bands` band keys into out[offset .. offset+bands). Returns false (and writes
  * nothing) for a node without metadata: it can collide with nobody.
  */
@@ -119,38 +156,44 @@ export function writeBandKeys(f: NodeFeatures, params: LshParams, out: Uint32Arr
   const n = f.keyHash.length;
   if (n === 0) return false;
   const seeds = familySeeds(params);
+  const picks = keyPicks(seeds, f.keyHash);
   const width = 2 * Math.log(1 / (1 - Math.min(params.numericTolerance, 0.999)));
+  // What does not depend on the function, once per key: a text key's token, a number's log scale.
+  const { textToken, logScale } = scratchFor(n);
+  for (let j = 0; j < n; j++) {
+    if (f.kind[j] === F_TEXT) textToken[j] = combineHash(f.keyHash[j], f.valueHash[j]);
+    else if (f.kind[j] === F_NUMBER) logScale[j] = Math.log(Math.abs(f.num[j])) / width;
+  }
   const { bands, rows } = params;
   for (let b = 0; b < bands; b++) {
     let key = fmix32(b + 1);
     for (let r = 0; r < rows; r++) {
       const i = b * rows + r;
-      const ks = seeds.keySeed[i];
-      let pick = 0;
-      let min = 0xffffffff;
-      for (let j = 0; j < n; j++) {
-        const h = fmix32((f.keyHash[j] ^ ks) >>> 0);
-        if (h < min) {
-          min = h;
-          pick = j;
-        }
-      }
-      let rep: number;
-      if (f.kind[pick] === F_TEXT) rep = f.valueHash[pick];
+      const pick = picks[i];
+      let token: number;
+      if (f.kind[pick] === F_TEXT) token = textToken[pick];
       else if (f.kind[pick] === F_NUMBER) {
         const x = f.num[pick];
-        rep = x === 0 ? 0x7fffffff : combineHash(x < 0 ? 1 : 2, Math.floor(Math.log(Math.abs(x)) / width + seeds.offset[i]) | 0);
+        token = combineHash(f.keyHash[pick], x === 0 ? 0x7fffffff : combineHash(x < 0 ? 1 : 2, Math.floor(logScale[pick] + seeds.offset[i]) | 0));
       } else {
         const vs = seeds.valueSeed[i];
-        rep = 0xffffffff;
+        let rep = 0xffffffff;
         for (let t = f.itemStart[pick]; t < f.itemStart[pick + 1]; t++) {
           const h = fmix32((f.itemHash[t] ^ vs) >>> 0);
           if (h < rep) rep = h;
         }
+        token = combineHash(f.keyHash[pick], rep);
       }
-      key = combineHash(key, combineHash(f.keyHash[pick], rep));
+      key = combineHash(key, token);
     }
     out[offset + b] = key;
   }
   return true;
+}
+
+let scratch = { textToken: new Uint32Array(16), logScale: new Float64Array(16) };
+
+function scratchFor(n: number): typeof scratch {
+  if (scratch.textToken.length < n) scratch = { textToken: new Uint32Array(n), logScale: new Float64Array(n) };
+  return scratch;
 }

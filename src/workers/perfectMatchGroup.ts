@@ -20,7 +20,7 @@ import { groupSettings } from '../potential/groupSettings.ts';
 
 let solver: ThreadPool | undefined;
 /** One solver thread per process: a worker runs one perfect job's CPU work at a time per thread. */
-function solverPool(): ThreadPool {
+export function solverPool(): ThreadPool {
   solver ??= new ThreadPool(new URL('../matching/perfect/threadTasks.ts', import.meta.url), 1);
   return solver;
 }

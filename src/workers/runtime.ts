@@ -8,7 +8,7 @@ import { createRedis } from '../shared/redis.ts';
 import { bullConnection } from '../shared/queue.ts';
 import type { JobName, QueueName } from '../shared/queues.ts';
 import type { ProcessorMap, WorkerDeps } from './processor.ts';
-import { PROCESSORS } from './processors.ts';
+import { PREPARE, PROCESSORS } from './processors.ts';
 
 export interface WorkerPool {
   workers: Worker[];
@@ -39,6 +39,7 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions): Prom
 
   // Running jobs with their lock tokens, so that a shutdown past its deadline can hand them back.
   const running = new Map<string, { job: Job; token: string | undefined }>();
+  if (!opts.processors) for (const queue of opts.queues) PREPARE[queue](cfg);
   const workers = opts.queues.map((queue) => {
     const processors = opts.processors?.[queue] ?? PROCESSORS[queue];
     const worker = new Worker(queue, async (job: Job, token?: string, signal?: AbortSignal) => {
