@@ -35,7 +35,7 @@
 // the group's next cycle rewrites whatever pages it had written (its new nodes are still
 // unprocessed; a full recompute rewrites all).
 import { randomBytes } from 'node:crypto';
-import { BinaryCopyRows, textFieldBytes } from '../shared/binaryCopy.ts';
+import { BinaryCopyRows, encodedFields, textFieldBytes } from '../shared/binaryCopy.ts';
 import { copyChunks } from '../shared/copy.ts';
 import type { PoolClient } from '../shared/db.ts';
 import type { PageKind } from '../shared/queues.ts';
@@ -64,11 +64,6 @@ export function pageRowIds(): (n: number) => Uint8Array {
   };
 }
 
-/** A uuid's 16 bytes from its text form. */
-function uuidBytes(uuid: string): Uint8Array {
-  return Buffer.from(uuid.replace(/-/g, ''), 'hex');
-}
-
 /**
  * The page's rows as binary COPY data of (id, reference_id, matched_reference_id,
  * compatibility_score), preceded by (group_id, domain_id, processing_cycle_id) when `cycle` is given.
@@ -76,17 +71,12 @@ function uuidBytes(uuid: string): Uint8Array {
 function* pageRows(edges: Iterable<PageEdge>, cycle?: CycleRow): Generator<Buffer> {
   const rows = new BinaryCopyRows();
   const idOf = pageRowIds();
-  const ofCycle = cycle && { group: uuidBytes(cycle.groupId), domain: uuidBytes(cycle.domainId), id: cycle.cycleId, bytes: 2 * 20 + textFieldBytes(cycle.cycleId) };
+  const ofCycle = cycle ? encodedFields([{ uuid: cycle.groupId }, { uuid: cycle.domainId }, { text: cycle.cycleId }]) : new Uint8Array(0);
   let n = 0;
   for (const e of edges) {
-    const size = 20 + textFieldBytes(e.referenceId) + textFieldBytes(e.matchedReferenceId) + 12;
-    if (ofCycle) {
-      rows.row(7, size + ofCycle.bytes).uuid(idOf(++n)).uuid(ofCycle.group).uuid(ofCycle.domain).text(ofCycle.id);
-    } else {
-      rows.row(4, size).uuid(idOf(++n));
-    }
-    rows.text(e.referenceId).text(e.matchedReferenceId).float8(e.score);
-    yield* rows.drain();
+    rows.row(ofCycle.length ? 7 : 4, 20 + ofCycle.length + textFieldBytes(e.referenceId) + textFieldBytes(e.matchedReferenceId) + 12)
+      .uuid(idOf(++n)).encoded(ofCycle).text(e.referenceId).text(e.matchedReferenceId).float8(e.score);
+    if (rows.filled) yield* rows.drain();
   }
   yield* rows.finish();
 }

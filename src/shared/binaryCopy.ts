@@ -7,6 +7,7 @@
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const DEFAULT_CHUNK_BYTES = 1 << 20;
+const SHORT_TEXT = 64;
 
 export class BinaryCopyRows {
   private readonly chunks: Buffer[] = [];
@@ -39,9 +40,28 @@ export class BinaryCopyRows {
 
   /** text / varchar, as UTF-8 (at most 3 bytes per UTF-16 unit: reserve that in `row`) */
   text(s: string): this {
-    const n = this.buf.write(s, this.pos + 4, 'utf8');
+    const start = this.pos + 4;
+    let n = 0;
+    // Short ASCII strings (ids, mostly) byte by byte: Buffer#write costs a native call each, which
+    // was the largest part of encoding a page of matches.
+    if (s.length <= SHORT_TEXT) {
+      const buf = this.buf;
+      for (; n < s.length; n++) {
+        const c = s.charCodeAt(n);
+        if (c > 0x7f) break;
+        buf[start + n] = c;
+      }
+    }
+    if (n < s.length) n = this.buf.write(s, start, 'utf8');
     this.buf.writeInt32BE(n, this.pos);
-    this.pos += 4 + n;
+    this.pos = start + n;
+    return this;
+  }
+
+  /** Fields encoded once (fieldBytes) and repeated in every row, such as a constant id. */
+  encoded(fields: Uint8Array): this {
+    this.buf.set(fields, this.pos);
+    this.pos += fields.length;
     return this;
   }
 
@@ -49,6 +69,11 @@ export class BinaryCopyRows {
     this.pos = this.buf.writeInt32BE(8, this.pos);
     this.pos = this.buf.writeDoubleBE(v, this.pos);
     return this;
+  }
+
+  /** Whether chunks are filled and waiting for drain(). */
+  get filled(): boolean {
+    return this.chunks.length > 0;
   }
 
   /** Hands over the chunks filled so far (to stream them while the rest is built). */
@@ -75,4 +100,16 @@ export class BinaryCopyRows {
 /** Upper bound of the binary COPY bytes of a text field holding `s` (length word included). */
 export function textFieldBytes(s: string): number {
   return 4 + 3 * s.length;
+}
+
+/** Binary COPY fields (length word and bytes) of uuids and texts, for BinaryCopyRows#encoded. */
+export function encodedFields(fields: Array<{ uuid: string } | { text: string }>): Uint8Array {
+  const rows = new BinaryCopyRows(1 << 12);
+  const start = SIGNATURE.length + 8;
+  for (const f of fields) {
+    if ('uuid' in f) rows.uuid(Buffer.from(f.uuid.replace(/-/g, ''), 'hex'));
+    else rows.text(f.text);
+  }
+  const [data] = rows.finish();
+  return data.subarray(start, data.length - 2);
 }
