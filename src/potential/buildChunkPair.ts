@@ -103,7 +103,8 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   const pages = await listPages(pool, cycle.cycleId);
   const rows = pages.find((p) => p.kind === kind && p.index === i);
   if (!rows) throw new UnrecoverableError(`row page ${kind}${i} of cycle ${cycle.cycleId} is missing from staging`);
-  const columns = kind === 'N' ? pages : pages.filter((p) => p.kind === 'N');
+  // (a page whose nodes were all deleted since the plan is stored empty: nothing to score)
+  const columns = pages.filter((p) => p.nodeCount > 0 && (kind === 'N' || p.kind === 'N'));
   let named = idsOfCycle.get(cycle.cycleId);
   if (!named) {
     named = neighbourIds(pages);

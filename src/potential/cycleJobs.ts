@@ -1,8 +1,8 @@
 // Job ids and enqueueing of a potential-match cycle. Every id is derived from the cycle id, so
 // that a retried job that enqueues again adds nothing (BullMQ ignores a job id it already has).
 //
-// The cycle: fetch-page N0 → N1 → … (→ E0 → E1 → … in incremental runs), a chain; the last page
-// adds the flow   finalize-group ← flush-group ← build-chunk-pair (one per row page).
+// The cycle: fetch-page N0, which enqueues N1 … Nn at once (then E0, E1 … En in incremental
+// runs; fetchPage.ts); the last page adds the flow   finalize-group ← flush-group ← build-chunk-pair (one per row page).
 // Every flow child sets failParentOnFailure, so that a child failing for good fails its parent
 // instead of leaving it in waiting-children for ever (bullmq #3362).
 import { FlowProducer, Queue } from 'bullmq';
@@ -43,8 +43,9 @@ export async function closeCycleQueues(): Promise<void> {
   await Promise.all(all.flatMap((h) => [h.queue.close(), h.flows.close()]));
 }
 
-export async function enqueueFetchPage(cfg: Config, p: FetchPagePayload): Promise<void> {
-  await potentialQueue(cfg).add(JOB.fetchPage, p, { jobId: fetchJobId(p.cycleId, p.kind, p.pageIndex) });
+export async function enqueueFetchPages(cfg: Config, pages: FetchPagePayload[]): Promise<void> {
+  if (pages.length === 0) return;
+  await potentialQueue(cfg).addBulk(pages.map((p) => ({ name: JOB.fetchPage, data: p, opts: { jobId: fetchJobId(p.cycleId, p.kind, p.pageIndex) } })));
 }
 
 /** Adds the cycle's flow unless a previous attempt of the planning job already did. */

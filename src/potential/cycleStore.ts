@@ -83,10 +83,10 @@ export async function recordNewPages(db: Db, cycleId: string, newPages: number):
   await db.query('UPDATE potential_cycles SET new_pages = $2 WHERE cycle_id = $1', [cycleId, newPages]);
 }
 
-/** Kinds and indexes of the cycle's stored pages, N pages first. */
-export async function listPageKeys(db: Db, cycleId: string): Promise<Array<{ kind: PageKind; index: number }>> {
-  const { rows } = await db.query('SELECT kind, page_index FROM potential_cycle_pages WHERE cycle_id = $1 ORDER BY kind DESC, page_index', [cycleId]);
-  return rows.map((r) => ({ kind: r.kind, index: r.page_index }));
+/** Kinds, indexes and node counts of the cycle's stored pages, N pages first. */
+export async function listPageKeys(db: Db, cycleId: string): Promise<Array<{ kind: PageKind; index: number; nodeCount: number }>> {
+  const { rows } = await db.query('SELECT kind, page_index, node_count FROM potential_cycle_pages WHERE cycle_id = $1 ORDER BY kind DESC, page_index', [cycleId]);
+  return rows.map((r) => ({ kind: r.kind, index: r.page_index, nodeCount: r.node_count }));
 }
 
 export interface StoredPage {

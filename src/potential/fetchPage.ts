@@ -1,8 +1,14 @@
 // fetch-page: one keyset page of a group's nodes (seed 001 §3.2: ORDER BY created_at, id and
 // "after the last row of the previous page", never OFFSET), encoded once into typed arrays and
-// stored for the cycle, where every worker can read it. Pages chain: each enqueues the next, and
-// the last one plans the cycle's flow. The first page of a cycle begins it: group lock, domain
-// permit, last run PENDING.
+// stored for the cycle, where every worker can read it. The first page of a cycle begins it: group
+// lock, domain permit, last run PENDING.
+//
+// The first page of each kind (N0, E0) plans that kind's pages in one ordered pass over the index:
+// the key of every nodeFetchBatchSize-th node is a page's upper bound. It enqueues every page at
+// once with its bounds, so that the workers fetch and encode pages in parallel; one after another,
+// as a chain of jobs, a 50,000-node group's 50 pages took ~5 s whatever the number of workers. The
+// last page is open-ended: it takes up to a page of nodes after the last bound, chains on while it
+// finds full pages (nodes added since the plan), and the last of the chain plans the cycle's flow.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { encodePage, type NodeInput } from '../matching/encodedPage.ts';
 import { serializePage } from '../matching/pageCodec.ts';
@@ -14,7 +20,7 @@ import { withTransaction } from '../shared/db.ts';
 import type { FetchPagePayload, KeysetCursor, PageKind } from '../shared/queues.ts';
 import type { Processor, WorkerDeps } from '../workers/processor.ts';
 import { acquireCycleHolds } from './cycleHolds.ts';
-import { enqueueCycleFlow, enqueueFetchPage, fetchJobId, potentialQueue } from './cycleJobs.ts';
+import { enqueueCycleFlow, enqueueFetchPages, fetchJobId, potentialQueue } from './cycleJobs.ts';
 import { runCycleJob } from './cycleJob.ts';
 import { getCycle, insertCycle, listPageKeys, markPlanned, recordGroupHadMatches, recordNewPages, setLastRun, storePage, type CycleRow } from './cycleStore.ts';
 import { groupSettings } from './groupSettings.ts';
@@ -33,16 +39,51 @@ function processedFilter(mode: CycleRow['mode'], kind: PageKind): string {
   return kind === 'N' ? 'AND processed = false' : 'AND processed = true';
 }
 
-export async function fetchNodePage(deps: Pick<WorkerDeps, 'pool'>, cycle: CycleRow, kind: PageKind, after: KeysetCursor | null, limit: number): Promise<NodeRow[]> {
+export async function fetchNodePage(deps: Pick<WorkerDeps, 'pool'>, cycle: CycleRow, kind: PageKind, after: KeysetCursor | null, limit: number, upTo?: KeysetCursor): Promise<NodeRow[]> {
   // created_at travels as text: a JavaScript Date would cut the microseconds off the keyset
   // position and the next page would repeat rows.
-  const select = `SELECT id, reference_id, type, metadata, created_at::text AS created_at FROM nodes
-    WHERE group_id = $1 AND domain_id = $2 ${processedFilter(cycle.mode, kind)}`;
-  const { rows } = after
-    ? await deps.pool.query<NodeRow>(`${select} AND (created_at, id) > ($3::timestamptz, $4::uuid) ORDER BY created_at, id LIMIT $5`,
-      [cycle.groupId, cycle.domainId, after.createdAt, after.id, limit])
-    : await deps.pool.query<NodeRow>(`${select} ORDER BY created_at, id LIMIT $3`, [cycle.groupId, cycle.domainId, limit]);
+  const params: unknown[] = [cycle.groupId, cycle.domainId];
+  const bound = (c: KeysetCursor) => `($${params.push(c.createdAt)}::timestamptz, $${params.push(c.id)}::uuid)`;
+  let where = `group_id = $1 AND domain_id = $2 ${processedFilter(cycle.mode, kind)}`;
+  if (after) where += ` AND (created_at, id) > ${bound(after)}`;
+  if (upTo) where += ` AND (created_at, id) <= ${bound(upTo)}`;
+  // a planned page is its range, whole: a LIMIT could leave out a node added inside it since
+  const limitClause = upTo ? '' : ` LIMIT $${params.push(limit)}`;
+  const { rows } = await deps.pool.query<NodeRow>(
+    `SELECT id, reference_id, type, metadata, created_at::text AS created_at FROM nodes WHERE ${where} ORDER BY created_at, id${limitClause}`, params);
   return rows;
+}
+
+/**
+ * The upper bounds of a kind's full pages: the (created_at, id) of every `pageSize`-th node in
+ * keyset order, read in one pass over the keyset index.
+ */
+export async function planPageBounds(deps: Pick<WorkerDeps, 'pool'>, cycle: CycleRow, kind: PageKind, pageSize: number): Promise<KeysetCursor[]> {
+  const { rows } = await deps.pool.query<{ created_at: string; id: string }>(
+    `SELECT created_at::text AS created_at, id FROM (
+       SELECT created_at, id, row_number() OVER (ORDER BY created_at, id) AS n FROM nodes
+       WHERE group_id = $1 AND domain_id = $2 ${processedFilter(cycle.mode, kind)}
+     ) keyset WHERE n % $3 = 0 ORDER BY n`,
+    [cycle.groupId, cycle.domainId, pageSize]);
+  return rows.map((r) => ({ createdAt: r.created_at, id: r.id }));
+}
+
+/**
+ * The first page of a kind: plans the kind's pages (once: the plan is kept in the job's data, so
+ * that a retry does not draw other bounds than the pages already enqueued), enqueues pages
+ * 1 … n, and returns its own upper bound (none when the kind has one page at most).
+ */
+async function planPages(job: Job<FetchPagePayload>, deps: WorkerDeps, cycle: CycleRow): Promise<KeysetCursor | undefined> {
+  const p = job.data;
+  let bounds = p.bounds;
+  if (!bounds) {
+    bounds = await planPageBounds(deps, cycle, p.kind, deps.cfg.nodeFetchBatchSize);
+    await job.updateData({ ...p, bounds });
+  }
+  const ref = { cycleId: cycle.cycleId, groupId: cycle.groupId, domainId: cycle.domainId };
+  await enqueueFetchPages(deps.cfg, bounds.map((after, i) => (
+    { ...ref, kind: p.kind, pageIndex: i + 1, after, upTo: bounds[i + 1], incremental: p.incremental })));
+  return bounds[0];
 }
 
 type Begin = { cycle: CycleRow } | { skipped: string };
@@ -95,30 +136,33 @@ export const fetchPage: Processor<'fetch-page'> = async (job, deps) => {
     const group = await getGroup(pool, cycle.groupId);
     if (!group) throw new UnrecoverableError(`group ${cycle.groupId} was deleted`);
     const settings = groupSettings(cfg, group, await groupConfiguration(pool, group.id));
-    const rows = await fetchNodePage(deps, cycle, p.kind, p.after, cfg.nodeFetchBatchSize);
+    const upTo = p.pageIndex === 0 ? await planPages(job, deps, cycle) : p.upTo;
+    const rows = await fetchNodePage(deps, cycle, p.kind, p.after, cfg.nodeFetchBatchSize, upTo);
     const ref = { cycleId: cycle.cycleId, groupId: cycle.groupId, domainId: cycle.domainId };
-    const full = rows.length === cfg.nodeFetchBatchSize;
-    // The next page's bound is known now: enqueue it before encoding this one, so that pages are
-    // encoded in parallel on the workers while the chain walks the keyset.
+    const full = !upTo && rows.length === cfg.nodeFetchBatchSize;
+    // The next page's bound is known now: enqueue it before encoding this one.
     if (full) {
       const last = rows[rows.length - 1];
-      await enqueueFetchPage(cfg, { ...ref, kind: p.kind, pageIndex: p.pageIndex + 1, after: { createdAt: last.created_at, id: last.id }, incremental: p.incremental });
+      await enqueueFetchPages(cfg, [{ ...ref, kind: p.kind, pageIndex: p.pageIndex + 1, after: { createdAt: last.created_at, id: last.id }, incremental: p.incremental }]);
     }
-    if (rows.length > 0) {
+    // A planned page is stored even when empty (its nodes were deleted since the plan), so that
+    // the kind's pages are 0 … n-1 without gaps; the open-ended last page only when not empty.
+    if (rows.length > 0 || upTo) {
       const nodes: NodeInput[] = rows.map((r) => ({ referenceId: r.reference_id, type: r.type, metadata: r.metadata as NodeInput['metadata'] }));
       const page = encodePage(nodes, { lsh: settings.lsh ?? undefined, partition: settings.partition ?? undefined });
-      const last = rows[rows.length - 1];
+      const last = rows.at(-1);
       await storePage(pool, cycle.cycleId, {
         kind: p.kind, index: p.pageIndex, nodeIds: rows.map((r) => r.id), referenceIds: page.referenceIds,
-        lastCreatedAt: last.created_at, lastId: last.id, data: serializePage(page),
+        lastCreatedAt: last?.created_at ?? null, lastId: last?.id ?? null, data: serializePage(page),
       });
     }
+    if (upTo) return { nodes: rows.length };
     if (full) return { nodes: rows.length, next: `${p.kind}${p.pageIndex + 1}` };
     // the end of this kind's chain: pages 0 .. pageIndex, the last one only if not empty
     const stored = p.pageIndex + (rows.length > 0 ? 1 : 0);
     if (p.kind === 'N' && cycle.mode === 'INCREMENTAL') {
       await recordNewPages(pool, cycle.cycleId, stored);
-      await enqueueFetchPage(cfg, { ...ref, kind: 'E', pageIndex: 0, after: null, incremental: p.incremental });
+      await enqueueFetchPages(cfg, [{ ...ref, kind: 'E', pageIndex: 0, after: null, incremental: p.incremental }]);
       return { nodes: rows.length, next: 'E0' };
     }
     // last page: once every page is stored, plan the flow. Row pages: every N page; E pages only
@@ -127,7 +171,8 @@ export const fetchPage: Processor<'fetch-page'> = async (job, deps) => {
     const existingPages = p.kind === 'E' ? stored : 0;
     if (!(await waitForPages(deps, cycle.cycleId, newPages, existingPages))) return { nodes: rows.length, planned: 0, reason: 'cycle ended' };
     const pages = await listPageKeys(pool, cycle.cycleId);
-    const rowPages = newPages ? pages : [];
+    // pages whose nodes were all deleted since the plan have nothing to score
+    const rowPages = newPages ? pages.filter((pg) => pg.nodeCount > 0) : [];
     await markPlanned(pool, cycle.cycleId, newPages, existingPages);
     await enqueueCycleFlow(cfg, ref, cycle.lockToken, rowPages);
     deps.log.info({ newPages, existingPages }, 'cycle planned');

@@ -67,7 +67,7 @@ export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycl
     await c.query(
       `INSERT INTO nodes_cursor (group_id, domain_id, cursor_created_at, cursor_id, updated_at)
        SELECT $2, $3, last_created_at, last_id, now() FROM potential_cycle_pages
-       WHERE cycle_id = $1 AND kind = 'N' ORDER BY page_index DESC LIMIT 1
+       WHERE cycle_id = $1 AND kind = 'N' AND node_count > 0 ORDER BY page_index DESC LIMIT 1
        ON CONFLICT (group_id, domain_id) DO UPDATE SET cursor_created_at = EXCLUDED.cursor_created_at,
          cursor_id = EXCLUDED.cursor_id, updated_at = now()`,
       [cycle.cycleId, cycle.groupId, cycle.domainId]);

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
-import { enqueueFetchPage, fetchJobId, potentialQueue } from './cycleJobs.ts';
+import { enqueueFetchPages, fetchJobId, potentialQueue } from './cycleJobs.ts';
 import { getLastRun, type LastRun } from './cycleStore.ts';
 
 export interface StartOptions {
@@ -16,9 +16,9 @@ export interface StartOptions {
 
 export async function startCycle(cfg: Config, group: { id: string; domainId: string }, opts: StartOptions = {}): Promise<string> {
   const cycleId = opts.cycleId ?? randomUUID();
-  await enqueueFetchPage(cfg, {
+  await enqueueFetchPages(cfg, [{
     cycleId, groupId: group.id, domainId: group.domainId, kind: 'N', pageIndex: 0, after: null, incremental: opts.incremental ?? true,
-  });
+  }]);
   return cycleId;
 }
 

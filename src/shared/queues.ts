@@ -65,6 +65,14 @@ export interface FetchPagePayload extends CycleRef {
   pageIndex: number;
   /** exclusive lower bound of this page in (created_at, id) order; null for the first page */
   after: KeysetCursor | null;
+  /**
+   * Inclusive upper bound, for the pages the first page of a kind planned: the page is the nodes
+   * in (after, upTo]. Absent for the last page, which takes up to a page of nodes after `after`
+   * and chains on while it finds full pages (nodes added while the cycle runs).
+   */
+  upTo?: KeysetCursor;
+  /** the first page of a kind: the upper bounds of pages 0 … n-1 once planned (kept for retries) */
+  bounds?: KeysetCursor[];
   /** true: only unprocessed nodes are new; false: full recompute */
   incremental: boolean;
   /** which nodes this page holds (the chain fetches the N pages, then the E pages) */
