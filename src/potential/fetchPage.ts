@@ -133,11 +133,20 @@ export const fetchPage: Processor<'fetch-page'> = async (job, deps) => {
   }
   return runCycleJob(job, deps, async (cycle) => {
     const { cfg, pool } = deps;
+    let t = Date.now();
+    const ms = { group: 0, query: 0, encode: 0, store: 0 };
+    const lap = (what: keyof typeof ms) => {
+      const now = Date.now();
+      ms[what] += now - t;
+      t = now;
+    };
     const group = await getGroup(pool, cycle.groupId);
     if (!group) throw new UnrecoverableError(`group ${cycle.groupId} was deleted`);
     const settings = groupSettings(cfg, group, await groupConfiguration(pool, group.id));
+    lap('group');
     const upTo = p.pageIndex === 0 ? await planPages(job, deps, cycle) : p.upTo;
     const rows = await fetchNodePage(deps, cycle, p.kind, p.after, cfg.nodeFetchBatchSize, upTo);
+    lap('query');
     const ref = { cycleId: cycle.cycleId, groupId: cycle.groupId, domainId: cycle.domainId };
     const full = !upTo && rows.length === cfg.nodeFetchBatchSize;
     // The next page's bound is known now: enqueue it before encoding this one.
@@ -150,20 +159,22 @@ export const fetchPage: Processor<'fetch-page'> = async (job, deps) => {
     if (rows.length > 0 || upTo) {
       const nodes: NodeInput[] = rows.map((r) => ({ referenceId: r.reference_id, type: r.type, metadata: r.metadata as NodeInput['metadata'] }));
       const page = encodePage(nodes, { lsh: settings.lsh ?? undefined, partition: settings.partition ?? undefined });
+      lap('encode');
       const last = rows.at(-1);
       await storePage(pool, cycle.cycleId, {
         kind: p.kind, index: p.pageIndex, nodeIds: rows.map((r) => r.id), referenceIds: page.referenceIds,
         lastCreatedAt: last?.created_at ?? null, lastId: last?.id ?? null, data: serializePage(page),
       });
+      lap('store');
     }
-    if (upTo) return { nodes: rows.length };
-    if (full) return { nodes: rows.length, next: `${p.kind}${p.pageIndex + 1}` };
+    if (upTo) return { nodes: rows.length, ms };
+    if (full) return { nodes: rows.length, next: `${p.kind}${p.pageIndex + 1}`, ms };
     // the end of this kind's chain: pages 0 .. pageIndex, the last one only if not empty
     const stored = p.pageIndex + (rows.length > 0 ? 1 : 0);
     if (p.kind === 'N' && cycle.mode === 'INCREMENTAL') {
       await recordNewPages(pool, cycle.cycleId, stored);
       await enqueueFetchPages(cfg, [{ ...ref, kind: 'E', pageIndex: 0, after: null, incremental: p.incremental }]);
-      return { nodes: rows.length, next: 'E0' };
+      return { nodes: rows.length, next: 'E0', ms };
     }
     // last page: once every page is stored, plan the flow. Row pages: every N page; E pages only
     // when there are new nodes.
@@ -176,7 +187,7 @@ export const fetchPage: Processor<'fetch-page'> = async (job, deps) => {
     await markPlanned(pool, cycle.cycleId, newPages, existingPages);
     await enqueueCycleFlow(cfg, ref, cycle.lockToken, rowPages);
     deps.log.info({ newPages, existingPages }, 'cycle planned');
-    return { nodes: rows.length, planned: rowPages.length };
+    return { nodes: rows.length, planned: rowPages.length, ms };
   });
 };
 
