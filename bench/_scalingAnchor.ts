@@ -1,8 +1,11 @@
-// The scaling anchor of `npm run bench -- potential`: the scoring core alone (LSH top-K of a
-// 10,000-node group, no I/O) run by one process, then by two at once. Its ratio is what a second
-// process can add on this machine when nothing else — PostgreSQL included — needs the cores.
-// Run as a child process: prints the milliseconds of one timed pass after a warm-up pass.
+// The scaling anchors of `npm run bench -- potential`, the two halves of a build job measured
+// apart: the scoring core alone (LSH top-K of a 10,000-node group, no I/O) run by one process,
+// then by two at once — what a second process adds when nothing else needs the cores; and
+// PostgreSQL writing a cycle's rows with one connection, then two — what a second writer adds to
+// PostgreSQL's side. The scoring anchor runs as a child process: it prints the milliseconds of one
+// timed pass after a warm-up pass.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CompatibilityScorer } from '../src/matching/compatibilityScorer.ts';
 import { encodePage } from '../src/matching/encodedPage.ts';
@@ -10,6 +13,10 @@ import { lshGroupTopK } from '../src/matching/groupTopK.ts';
 import { lshParamsFrom } from '../src/matching/lshStrategy.ts';
 import { config } from '../src/shared/config.ts';
 import { syntheticPeople } from '../src/synthetic/people.ts';
+import { pageRowIds } from '../src/potential/pageMatches.ts';
+import { BinaryCopyRows, encodedFields, textFieldBytes } from '../src/shared/binaryCopy.ts';
+import { copyChunks } from '../src/shared/copy.ts';
+import { withTransaction, type Pool } from '../src/shared/db.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -43,3 +50,42 @@ export async function scoringCoreScaling(): Promise<{ alone: number; together: n
 }
 
 if (process.argv[1] === SELF) process.stdout.write(`${timedPass().toFixed(0)}\n`);
+
+/**
+ * The write anchor: 1,000,000 potential_matches rows (10,000 nodes × 100, the rows of a
+ * 10,000-node cycle) COPYed by one connection, half after half, then by two connections at once,
+ * each from an empty table after a CHECKPOINT. Its ratio is what a second writer adds to
+ * PostgreSQL's side of a cycle on this machine.
+ */
+export async function rowWriteScaling(pool: Pool): Promise<{ serialMs: number; parallelMs: number; ratio: number }> {
+  const halves = [0, 1].map((h) => {
+    const rows = new BinaryCopyRows();
+    const idOf = pageRowIds();
+    const constant = encodedFields([{ uuid: randomUUID() }, { uuid: randomUUID() }, { text: randomUUID() }]);
+    let n = 0;
+    for (let node = h * 5000; node < (h + 1) * 5000; node++) {
+      const ref = `w${String(node).padStart(8, '0')}`;
+      for (let j = 0; j < 100; j++) {
+        const other = `w${String((node * 7919 + j * 104729) % 10_000).padStart(8, '0')}-${j}`;
+        rows.row(7, 20 + constant.length + textFieldBytes(ref) + textFieldBytes(other) + 12).uuid(idOf(++n)).encoded(constant).text(ref).text(other).float8(j / 100);
+      }
+    }
+    return rows.finish();
+  });
+  const copy = (chunks: Buffer[]) => withTransaction(pool, (c) => copyChunks(c,
+    'COPY potential_matches (id, group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score) FROM STDIN (FORMAT binary)', chunks));
+  const fresh = async () => {
+    await pool.query('TRUNCATE potential_matches');
+    await pool.query('CHECKPOINT').catch(() => undefined);
+  };
+  await fresh();
+  let t0 = Date.now();
+  for (const h of halves) await copy(h);
+  const serialMs = Date.now() - t0;
+  await fresh();
+  t0 = Date.now();
+  await Promise.all(halves.map(copy));
+  const parallelMs = Date.now() - t0;
+  await fresh();
+  return { serialMs, parallelMs, ratio: serialMs / parallelMs };
+}
