@@ -82,7 +82,7 @@ export function batchesWithin<T extends { bytes: number }>(pages: T[], bytes: nu
  * neighbour ids are ranks in code-point order of reference ids, so rows by their id, and each
  * row's edges by the neighbour's id.
  */
-export function* edgesOf(state: TopKState, k: number, rowRefs: string[], rowIds: Int32Array, referenceOfId: string[]): Generator<PageEdge> {
+function* edgesOf(state: TopKState, k: number, rowRefs: string[], rowIds: Int32Array, referenceOfId: string[]): Generator<PageEdge> {
   const rows = Array.from(rowRefs.keys()).sort((a, b) => rowIds[a] - rowIds[b]);
   const order: number[] = [];
   for (const x of rows) {

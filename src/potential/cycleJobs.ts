@@ -1,8 +1,9 @@
 // Job ids and enqueueing of a potential-match cycle. Every id is derived from the cycle id, so
 // that a retried job that enqueues again adds nothing (BullMQ ignores a job id it already has).
 //
-// The cycle: fetch-page N0, which enqueues N1 … Nn at once (then E0, E1 … En in incremental
-// runs; fetchPage.ts); the last page adds the flow   finalize-group ← flush-group ← build-chunk-pair (one per row page).
+// The cycle: fetch-page N0, which enqueues N1 … Nn at once (then E0, which enqueues E1 … Em, in
+// incremental runs; fetchPage.ts); the last page adds the flow
+//   finalize-group ← flush-group ← build-chunk-pair (one per row page).
 // Every flow child sets failParentOnFailure, so that a child failing for good fails its parent
 // instead of leaving it in waiting-children for ever (bullmq #3362).
 import { FlowProducer, Queue } from 'bullmq';
