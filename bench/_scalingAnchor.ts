@@ -13,8 +13,7 @@ import { lshGroupTopK } from '../src/matching/groupTopK.ts';
 import { lshParamsFrom } from '../src/matching/lshStrategy.ts';
 import { config } from '../src/shared/config.ts';
 import { syntheticPeople } from '../src/synthetic/people.ts';
-import { pageRowIds } from '../src/potential/pageMatches.ts';
-import { BinaryCopyRows, encodedFields, textFieldBytes } from '../src/shared/binaryCopy.ts';
+import { COPY_NEW_PAGE, pageCopyData, type PageEdge } from '../src/potential/pageMatches.ts';
 import { copyChunks } from '../src/shared/copy.ts';
 import { withTransaction, type Pool } from '../src/shared/db.ts';
 
@@ -58,22 +57,22 @@ if (process.argv[1] === SELF) process.stdout.write(`${timedPass().toFixed(0)}\n`
  * PostgreSQL's side of a cycle on this machine.
  */
 export async function rowWriteScaling(pool: Pool): Promise<{ serialMs: number; parallelMs: number; ratio: number }> {
+  // Each half as a build job's pages would send it, in its own cycle's ids, encoded beforehand:
+  // the anchor times PostgreSQL alone.
   const halves = [0, 1].map((h) => {
-    const rows = new BinaryCopyRows();
-    const idOf = pageRowIds();
-    const constant = encodedFields([{ uuid: randomUUID() }, { uuid: randomUUID() }, { text: randomUUID() }]);
-    let n = 0;
-    for (let node = h * 5000; node < (h + 1) * 5000; node++) {
-      const ref = `w${String(node).padStart(8, '0')}`;
-      for (let j = 0; j < 100; j++) {
-        const other = `w${String((node * 7919 + j * 104729) % 10_000).padStart(8, '0')}-${j}`;
-        rows.row(7, 20 + constant.length + textFieldBytes(ref) + textFieldBytes(other) + 12).uuid(idOf(++n)).encoded(constant).text(ref).text(other).float8(j / 100);
-      }
-    }
-    return rows.finish();
+    const cycle = { cycleId: randomUUID(), groupId: randomUUID(), domainId: randomUUID() };
+    const edges = Array.from({ length: 5000 * 100 }, (_, e): PageEdge => {
+      const node = h * 5000 + Math.floor(e / 100);
+      const j = e % 100;
+      return {
+        referenceId: `w${String(node).padStart(8, '0')}`,
+        matchedReferenceId: `w${String((node * 7919 + j * 104729) % 10_000).padStart(8, '0')}-${j}`,
+        score: j / 100,
+      };
+    });
+    return [...pageCopyData(edges, cycle)];
   });
-  const copy = (chunks: Buffer[]) => withTransaction(pool, (c) => copyChunks(c,
-    'COPY potential_matches (id, group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score) FROM STDIN (FORMAT binary)', chunks));
+  const copy = (chunks: Buffer[]) => withTransaction(pool, (c) => copyChunks(c, COPY_NEW_PAGE, chunks));
   const fresh = async () => {
     await pool.query('TRUNCATE potential_matches');
     await pool.query('CHECKPOINT').catch(() => undefined);

@@ -14,6 +14,7 @@ import { UnrecoverableError } from 'bullmq';
 import { compareCodePoints } from '../matching/encodedPage.ts';
 import { getGroup, groupConfiguration } from '../shared/catalog.ts';
 import { withTransaction } from '../shared/db.ts';
+import { lapTimer } from '../shared/lapTimer.ts';
 import { metrics } from '../shared/metrics.ts';
 import type { Processor } from '../workers/processor.ts';
 import { runCycleJob } from './cycleJob.ts';
@@ -122,13 +123,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   let state: TopKState | undefined;
   let pairs = 0;
   let offered = 0;
-  const ms = { load: 0, score: 0, stage: 0 };
-  let t = Date.now();
-  const lap = (what: keyof typeof ms) => {
-    const now = Date.now();
-    ms[what] += now - t;
-    t = now;
-  };
+  const { ms, lap } = lapTimer(['load', 'score', 'stage'] as const);
   lap('load');
   for (const batch of batches) {
     const data = await pageCache.get(pool, cycle.cycleId, batch);

@@ -17,6 +17,7 @@ import { coordinationContext } from '../shared/coordination/context.ts';
 import { admitFencedWrite } from '../shared/coordination/fencing.ts';
 import { RESOURCE } from '../shared/coordination/keys.ts';
 import { withTransaction } from '../shared/db.ts';
+import { lapTimer } from '../shared/lapTimer.ts';
 import type { FetchPagePayload, KeysetCursor, PageKind } from '../shared/queues.ts';
 import type { Processor, WorkerDeps } from '../workers/processor.ts';
 import { acquireCycleHolds } from './cycleHolds.ts';
@@ -133,13 +134,7 @@ export const fetchPage: Processor<'fetch-page'> = async (job, deps) => {
   }
   return runCycleJob(job, deps, async (cycle) => {
     const { cfg, pool } = deps;
-    let t = Date.now();
-    const ms = { group: 0, query: 0, encode: 0, store: 0 };
-    const lap = (what: keyof typeof ms) => {
-      const now = Date.now();
-      ms[what] += now - t;
-      t = now;
-    };
+    const { ms, lap } = lapTimer(['group', 'query', 'encode', 'store'] as const);
     const group = await getGroup(pool, cycle.groupId);
     if (!group) throw new UnrecoverableError(`group ${cycle.groupId} was deleted`);
     const settings = groupSettings(cfg, group, await groupConfiguration(pool, group.id));

@@ -64,11 +64,16 @@ export function pageRowIds(): (n: number) => Uint8Array {
   };
 }
 
+/** COPY of an N page's rows as they are (no conflict handling: the page's rows are deleted first). */
+export const COPY_NEW_PAGE = `COPY potential_matches (id, group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score)
+  FROM STDIN (FORMAT binary)`;
+
 /**
  * The page's rows as binary COPY data of (id, reference_id, matched_reference_id,
- * compatibility_score), preceded by (group_id, domain_id, processing_cycle_id) when `cycle` is given.
+ * compatibility_score), preceded by (group_id, domain_id, processing_cycle_id) when `cycle` is
+ * given: the data of COPY_NEW_PAGE (then also the write anchor of `npm run bench -- potential`).
  */
-function* pageRows(edges: Iterable<PageEdge>, cycle?: CycleRow): Generator<Buffer> {
+export function* pageCopyData(edges: Iterable<PageEdge>, cycle?: Pick<CycleRow, 'cycleId' | 'groupId' | 'domainId'>): Generator<Buffer> {
   const rows = new BinaryCopyRows();
   const idOf = pageRowIds();
   const ofCycle = cycle ? encodedFields([{ uuid: cycle.groupId }, { uuid: cycle.domainId }, { text: cycle.cycleId }]) : new Uint8Array(0);
@@ -76,7 +81,7 @@ function* pageRows(edges: Iterable<PageEdge>, cycle?: CycleRow): Generator<Buffe
   for (const e of edges) {
     rows.row(ofCycle.length ? 7 : 4, 20 + ofCycle.length + textFieldBytes(e.referenceId) + textFieldBytes(e.matchedReferenceId) + 12)
       .uuid(idOf(++n)).encoded(ofCycle).text(e.referenceId).text(e.matchedReferenceId).float8(e.score);
-    if (rows.filled) yield* rows.drain();
+    yield* rows.drain();
   }
   yield* rows.finish();
 }
@@ -98,8 +103,7 @@ async function replaceNewPage(c: PoolClient, cycle: CycleRow, index: number, row
     await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, rowRefs]);
   }
   // matched_at takes its default, now(): the transaction's start, as the INSERT's now() did
-  return copyChunks(c, `COPY potential_matches (id, group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score)
-    FROM STDIN (FORMAT binary)`, pageRows(edges, cycle));
+  return copyChunks(c, COPY_NEW_PAGE, pageCopyData(edges, cycle));
 }
 
 async function mergeExistingPage(c: PoolClient, cycle: CycleRow, index: number, rowRefs: string[], edges: Iterable<PageEdge>, k: number): Promise<number> {
@@ -107,7 +111,7 @@ async function mergeExistingPage(c: PoolClient, cycle: CycleRow, index: number, 
       id uuid NOT NULL, reference_id VARCHAR(255) NOT NULL, matched_reference_id VARCHAR(255) NOT NULL,
       compatibility_score DOUBLE PRECISION NOT NULL
     ) ON COMMIT DROP`);
-  await copyChunks(c, 'COPY page_matches (id, reference_id, matched_reference_id, compatibility_score) FROM STDIN (FORMAT binary)', pageRows(edges));
+  await copyChunks(c, 'COPY page_matches (id, reference_id, matched_reference_id, compatibility_score) FROM STDIN (FORMAT binary)', pageCopyData(edges));
   await claimPageWrite(c, cycle.cycleId, 'E', index);
   const { rowCount } = await c.query(
     `INSERT INTO potential_matches (id, group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score, matched_at)

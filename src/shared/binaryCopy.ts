@@ -58,7 +58,7 @@ export class BinaryCopyRows {
     return this;
   }
 
-  /** Fields encoded once (fieldBytes) and repeated in every row, such as a constant id. */
+  /** Fields encoded once (encodedFields) and repeated in every row, such as a constant id. */
   encoded(fields: Uint8Array): this {
     this.buf.set(fields, this.pos);
     this.pos += fields.length;
@@ -69,11 +69,6 @@ export class BinaryCopyRows {
     this.pos = this.buf.writeInt32BE(8, this.pos);
     this.pos = this.buf.writeDoubleBE(v, this.pos);
     return this;
-  }
-
-  /** Whether chunks are filled and waiting for drain(). */
-  get filled(): boolean {
-    return this.chunks.length > 0;
   }
 
   /** Hands over the chunks filled so far (to stream them while the rest is built). */
@@ -104,12 +99,12 @@ export function textFieldBytes(s: string): number {
 
 /** Binary COPY fields (length word and bytes) of uuids and texts, for BinaryCopyRows#encoded. */
 export function encodedFields(fields: Array<{ uuid: string } | { text: string }>): Uint8Array {
-  const rows = new BinaryCopyRows(1 << 12);
-  const start = SIGNATURE.length + 8;
-  for (const f of fields) {
-    if ('uuid' in f) rows.uuid(Buffer.from(f.uuid.replace(/-/g, ''), 'hex'));
-    else rows.text(f.text);
-  }
-  const [data] = rows.finish();
-  return data.subarray(start, data.length - 2);
+  return Buffer.concat(fields.map((f) => {
+    const bytes = 'uuid' in f ? Buffer.from(f.uuid.replace(/-/g, ''), 'hex') : Buffer.from(f.text, 'utf8');
+    if ('uuid' in f && bytes.length !== 16) throw new Error(`not a uuid: ${f.uuid}`);
+    const field = Buffer.allocUnsafe(4 + bytes.length);
+    field.writeInt32BE(bytes.length, 0);
+    bytes.copy(field, 4);
+    return field;
+  }));
 }
