@@ -101,7 +101,8 @@ ${Object.entries(RUN_STAGES).map(([k, s]) => `  ${k.padEnd(10)} ${s.describe}`).
 Options:
   --group G    group id, or name (then --domain is needed unless the name is unique)
   --domain D   domain id or name
-  --wait       wait for the stage to finish, with a progress bar; exit 1 if it failed
+  --wait       wait for the stage to finish, with a progress bar; exit 1 if it failed (while no
+               worker serves the stage's queue, it says so and waits for one)
   --force      run even if nothing changed since the last run (potential: full recompute)
   --dry-run    compute everything and write nothing (no matches, no last run, no processed
                flags, no cursor): print the counts, a score summary and a sample of what would be

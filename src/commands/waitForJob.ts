@@ -4,8 +4,10 @@ import type { Config } from '../shared/config.ts';
 import { bullConnection } from '../shared/queue.ts';
 import type { QueueName } from '../shared/queues.ts';
 import { progressBar } from './progressBar.ts';
+import { warnWithoutWorkers } from './warnWithoutWorkers.ts';
 
 export async function waitForJob<T = unknown>(cfg: Config, queue: QueueName, job: Job, label: string): Promise<T> {
+  await warnWithoutWorkers(cfg, queue);
   const events = new QueueEvents(queue, { connection: bullConnection(cfg), prefix: cfg.queuePrefix });
   const bar = progressBar(label);
   const onProgress = ({ jobId, data }: { jobId: string; data: unknown }) => {

@@ -4,9 +4,11 @@
 import { EXIT } from '../commands/command.ts';
 import { followCycleProgress } from '../commands/cycleProgress.ts';
 import { progressBar } from '../commands/progressBar.ts';
+import { warnWithoutWorkers } from '../commands/warnWithoutWorkers.ts';
 import type { GroupRow } from '../shared/catalog.ts';
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
+import { QUEUE } from '../shared/queues.ts';
 import { closeCycleQueues } from './cycleJobs.ts';
 import { startCycle, waitForCycle } from './startCycle.ts';
 
@@ -17,6 +19,7 @@ export const potentialRunStage = {
       const cycleId = await startCycle(cfg, group, { incremental: !opts.force });
       process.stdout.write(`started ${opts.force ? 'full' : 'incremental'} potential cycle ${cycleId} for group ${group.name} (${group.id})\n`);
       if (!opts.wait) return EXIT.ok;
+      await warnWithoutWorkers(cfg, QUEUE.potential);
       const progress = followCycleProgress(cfg, pool, cycleId, progressBar('potential'));
       let out: Awaited<ReturnType<typeof waitForCycle>> | undefined;
       try {

@@ -39,6 +39,8 @@ describe('CLI progress and exit codes', function () {
     const r = await run;
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/COMPLETED in [\d.]+ s: 400 new nodes/);
+    // the workers were not there yet when it began to wait
+    expect(r.stderr).to.match(/no worker serves the 'potential' queue/);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('potential '));
     const percents = lines.map((l) => Number(/^potential (\d+)%/.exec(l)![1]));
     expect(percents[percents.length - 1]).to.equal(100);
