@@ -2,7 +2,7 @@
 // stderr (a line per 10 % when stderr is not a terminal) and ends at 100 %; a command run against
 // a schema that was never migrated says so and exits 1.
 import { expect } from 'chai';
-import { closeCycleQueues, potentialQueue } from '../../../src/potential/cycleJobs.ts';
+import { closeCycleQueues, flushJobId, potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { insertNodes, makeGroup } from '../../support/potentialFixture.ts';
@@ -27,15 +27,26 @@ describe('CLI progress and exit codes', function () {
     const group = await makeGroup(env.pool, 'progress', { candidateStrategy: 'flat' });
     await insertNodes(env.pool, group, syntheticPeople({ count: 400, seed: 3, prefix: 'p' }));
     const run = cli(['run', 'potential', '--group', group.id, '--wait'], { ...env.env, NODE_FETCH_BATCH_SIZE: '50', MATCHING_TOPK_COUNT: '5' });
-    // Workers start once the command waits on its enqueued cycle, so that it reports the cycle
-    // before it ends too (a cycle this small can finish between two of its polls).
+    // Workers start once the command waits on its enqueued cycle.
     const queue = potentialQueue(env.cfg);
     for (const end = Date.now() + 60_000; (await queue.getJobCounts('waiting')).waiting === 0;) {
       if (Date.now() > end) throw new Error('the command enqueued no cycle');
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 1500));
+    const cycleId = ((await queue.getJobs(['waiting']))[0].data as { cycleId: string }).cycleId;
     workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
+    // A cycle this small can run between two of the command's polls (500 ms): hold it part-way,
+    // once a row page is done, for three polls, so that a line between 10 % and 100 % is drawn.
+    for (const end = Date.now() + 60_000; ;) {
+      const flush = await queue.getJob(flushJobId(cycleId));
+      if (flush && ((await flush.getDependenciesCount({ processed: true })).processed ?? 0) > 0) break;
+      if (Date.now() > end) throw new Error('no row page of the cycle was done');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await Promise.all(workers.workers.map((w) => w.pause()));
+    await new Promise((r) => setTimeout(r, 1500));
+    workers.workers.forEach((w) => w.resume());
     const r = await run;
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/COMPLETED in [\d.]+ s: 400 new nodes/);
