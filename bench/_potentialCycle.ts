@@ -28,6 +28,7 @@ import { compareCodePoints, encodePage, type NodeInput } from '../src/matching/e
 import { flatGroupTopK } from '../src/matching/groupTopK.ts';
 import { closeCycleQueues, potentialQueue } from '../src/potential/cycleJobs.ts';
 import { startCycle, waitForCycle } from '../src/potential/startCycle.ts';
+import type { GroupRow } from '../src/shared/catalog.ts';
 import type { Config } from '../src/shared/config.ts';
 import type { Pool } from '../src/shared/db.ts';
 import { syntheticPeople, type SyntheticNode } from '../src/synthetic/people.ts';
@@ -96,39 +97,42 @@ function phases(jobs: Job[]): Record<string, number> {
   return Object.fromEntries(Object.entries(out).map(([k, [a, b]]) => [k, (b - a) / 1000]));
 }
 
-/** One whole cycle of a new group of `nodes`, on the worker processes already running. */
-async function warmUpCycle(env: TestEnv, name: string, nodes: SyntheticNode[], strategy: string): Promise<void> {
+/** A new group holding `nodes`, with fresh planner statistics. */
+async function groupOf(env: TestEnv, name: string, nodes: SyntheticNode[], strategy: string): Promise<GroupRow> {
   const group = await makeGroup(env.pool, name, { candidateStrategy: strategy });
   await insertNodes(env.pool, group, nodes);
+  await env.pool.query('ANALYZE nodes');
+  return group;
+}
+
+/** A full cycle of `group` on the worker processes running, to its COMPLETED last run. */
+async function fullCycle(env: TestEnv, group: GroupRow): Promise<{ cycleId: string; edgeCount: number }> {
   const cycleId = await startCycle(env.cfg, group, { incremental: false });
   const out = await waitForCycle(env.cfg, env.pool, group.id, cycleId, 100);
-  if (out.status !== 'COMPLETED') throw new Error(`warm-up cycle ${out.status}: ${JSON.stringify(out)}`);
+  if (out.status !== 'COMPLETED') throw new Error(`cycle ${out.status}: ${JSON.stringify(out)}`);
+  return { cycleId, edgeCount: out.lastRun.edgeCount ?? 0 };
 }
 
 async function runCycle(env: TestEnv, workers: number, concurrency: number, nodes: SyntheticNode[], strategy: string, warmUp?: SyntheticNode[]): Promise<CycleRun & { groupId: string }> {
-  const group = await makeGroup(env.pool, `bench-${strategy}-${nodes.length}-${workers}-${concurrency}`, { candidateStrategy: strategy });
-  await insertNodes(env.pool, group, nodes);
-  await env.pool.query('ANALYZE nodes');
+  const group = await groupOf(env, `bench-${strategy}-${nodes.length}-${workers}-${concurrency}`, nodes, strategy);
   const procs = await startWorkerProcesses(env, workers, concurrency);
   try {
     // Worker replicas are long-lived: a cycle normally runs on processes whose code is already
     // optimized. A fresh process spends its first jobs in V8's unoptimized tiers, and two fresh
     // processes pay that twice; a small cycle of another group first measures the steady state.
-    if (warmUp) await warmUpCycle(env, `warm-up-${workers}`, warmUp, strategy);
+    if (warmUp) await fullCycle(env, await groupOf(env, `warm-up-${workers}`, warmUp, strategy));
     // the same start for every run: no dirty buffers or WAL of the run before (needs superuser)
     await env.pool.query('CHECKPOINT').catch(() => undefined);
     const busy0 = machineBusySeconds();
     const t0 = Date.now();
-    const cycleId = await startCycle(env.cfg, group, { incremental: false });
-    const out = await waitForCycle(env.cfg, env.pool, group.id, cycleId, 100);
+    const { cycleId, edgeCount } = await fullCycle(env, group);
     const seconds = (Date.now() - t0) / 1000;
     const busy1 = machineBusySeconds();
-    if (out.status !== 'COMPLETED') throw new Error(`cycle ${out.status}: ${JSON.stringify(out)}`);
     const jobs = (await potentialQueue(env.cfg).getJobs(['completed'], 0, -1)).filter((j) => (j.data as { cycleId?: string }).cycleId === cycleId);
     const builds = jobs.filter((j) => j.name === 'build-chunk-pair').map((j) => j.returnvalue as { pairs: number; ms: { score: number; stage: number } });
     const pairs = builds.reduce((s, b) => s + b.pairs, 0);
     const buildMs = { score: builds.reduce((s, b) => s + b.ms.score, 0), write: builds.reduce((s, b) => s + b.ms.stage, 0) };
-    return { seconds, busy: busy0 !== undefined && busy1 !== undefined ? busy1 - busy0 : undefined, phases: phases(jobs), pairs, rows: out.lastRun.edgeCount ?? 0, buildMs, groupId: group.id };
+    return { seconds, busy: busy0 !== undefined && busy1 !== undefined ? busy1 - busy0 : undefined, phases: phases(jobs), pairs, rows: edgeCount, buildMs, groupId: group.id };
   } finally {
     await stopWorkerProcesses(procs);
   }
