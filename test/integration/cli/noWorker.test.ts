@@ -3,14 +3,12 @@
 import { expect } from 'chai';
 import { Worker } from 'bullmq';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { warnWithoutWorkers } from '../../../src/commands/warnWithoutWorkers.ts';
 import { bullConnection } from '../../../src/shared/queue.ts';
 import { QUEUE } from '../../../src/shared/queues.ts';
 import { makeGroup } from '../../support/potentialFixture.ts';
+import { CLI } from '../../support/runCli.ts';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
-
-const CLI = fileURLToPath(new URL('../../../bin/matchflow.js', import.meta.url));
 
 describe('waiting for a stage no worker serves', function () {
   this.timeout(30_000);
