@@ -28,7 +28,7 @@ import { compareCodePoints, encodePage, type NodeInput } from '../src/matching/e
 import { flatGroupTopK } from '../src/matching/groupTopK.ts';
 import { closeCycleQueues, potentialQueue } from '../src/potential/cycleJobs.ts';
 import { startCycle, waitForCycle } from '../src/potential/startCycle.ts';
-import type { GroupRow } from '../src/shared/catalog.ts';
+import type { GroupRow } from '../src/groups/catalog.ts';
 import type { Config } from '../src/shared/config.ts';
 import type { Pool } from '../src/shared/db.ts';
 import { syntheticPeople, type SyntheticNode } from '../src/synthetic/people.ts';

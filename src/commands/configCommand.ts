@@ -1,5 +1,5 @@
 import { config, redactedConfig, settingsMarkdown } from '../shared/config.ts';
-import { writeReadmeConfig } from '../shared/readmeConfig.ts';
+import { writeReadmeConfig } from './configTable.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 
 export const configCommand: Command = {

@@ -11,72 +11,28 @@
 // 50,000 nodes) for a flush to merge. The price is that the flat strategy scores each unordered pair
 // twice (once per direction); the metadata strategy scores candidates per direction anyway.
 import { UnrecoverableError } from 'bullmq';
-import { compareCodePoints } from '../matching/encodedPage.ts';
-import { getGroup, groupConfiguration } from '../shared/catalog.ts';
+import { getGroup, groupConfiguration } from '../groups/catalog.ts';
 import { withTransaction } from '../shared/db.ts';
 import { lapTimer } from '../shared/lapTimer.ts';
 import { metrics } from '../shared/metrics.ts';
-import type { Processor } from '../workers/processor.ts';
-import { runCycleJob } from './cycleJob.ts';
-import { listPages, pageKey, type PageInfo } from './cycleStore.ts';
+import type { Processor, ThreadSpec } from '../shared/processor.ts';
+import { assertCycleCurrent, runCycleJob } from './cycleJob.ts';
+import { listPages, pageKey } from './cycleStore.ts';
+import { batchesWithin, columnBatchBytes, columnPages, neighbourIds } from './cyclePlan.ts';
 import { writePageMatches, type PageEdge } from './pageMatches.ts';
-import { checkFencedWriteShared } from '../shared/coordination/fencing.ts';
-import { RESOURCE } from '../shared/coordination/keys.ts';
 import { PageCache } from './pageCache.ts';
-import { groupSettings } from './groupSettings.ts';
+import { groupSettings } from '../groups/groupSettings.ts';
 import type { ScoreRowsInput, ScoreRowsOutput, TopKState } from './scoringTask.ts';
-import { scoringPool } from './scoringPool.ts';
 
 const MIB = 1 << 20;
-const SURROGATE = /[\ud800-\udfff]/;
+
+/** Scoring runs on MATCHING_SCORING_THREADS threads per worker process (scoringTask.ts). */
+export const SCORING_THREADS: ThreadSpec = { module: new URL('./scoringTask.ts', import.meta.url), size: (cfg) => cfg.scoringThreads };
 
 // Per process: encoded pages (half the memory budget) and the cycle's neighbour ids, which every
 // build job of a cycle needs and which do not change once the cycle is planned.
 let pageCache: PageCache | undefined;
 const idsOfCycle = new Map<string, ReturnType<typeof neighbourIds>>();
-
-/**
- * Neighbour ids: each node's rank in code-point order of reference ids over the whole cycle, so
- * that equal scores are broken by reference id — the order flush-group's SQL uses
- * (matched_reference_id COLLATE "C").
- */
-export function neighbourIds(pages: PageInfo[]): { ids: Map<string, Int32Array>; referenceOfId: string[] } {
-  const all: Array<[string, number, number]> = [];
-  let surrogates = false;
-  pages.forEach((p, pi) => p.referenceIds.forEach((r, i) => {
-    all.push([r, pi, i]);
-    surrogates ||= SURROGATE.test(r);
-  }));
-  // Without surrogate pairs, UTF-16 order (the built-in comparison, much faster) is code-point order.
-  if (surrogates) all.sort((x, y) => compareCodePoints(x[0], y[0]));
-  else all.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  const ids = new Map<string, Int32Array>();
-  const arrays = pages.map((p) => {
-    const a = new Int32Array(p.referenceIds.length);
-    ids.set(pageKey(p.kind, p.index), a);
-    return a;
-  });
-  all.forEach(([, pi, i], rank) => (arrays[pi][i] = rank));
-  return { ids, referenceOfId: all.map((x) => x[0]) };
-}
-
-/** Consecutive runs of pages whose encoded size stays within `bytes` (at least one page each). */
-export function batchesWithin<T extends { bytes: number }>(pages: T[], bytes: number): T[][] {
-  const out: T[][] = [];
-  let cur: T[] = [];
-  let size = 0;
-  for (const p of pages) {
-    if (cur.length && size + p.bytes > bytes) {
-      out.push(cur);
-      cur = [];
-      size = 0;
-    }
-    cur.push(p);
-    size += p.bytes;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
 
 /**
  * The row nodes' top-K as edges in the unique key's order (writePageMatches numbers them in it):
@@ -104,8 +60,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   const pages = await listPages(pool, cycle.cycleId);
   const rows = pages.find((p) => p.kind === kind && p.index === i);
   if (!rows) throw new UnrecoverableError(`row page ${kind}${i} of cycle ${cycle.cycleId} is missing from staging`);
-  // (a page whose nodes were all deleted since the plan is stored empty: nothing to score)
-  const columns = pages.filter((p) => p.nodeCount > 0 && (kind === 'N' || p.kind === 'N'));
+  const columns = columnPages(kind, pages);
   let named = idsOfCycle.get(cycle.cycleId);
   if (!named) {
     named = neighbourIds(pages);
@@ -115,10 +70,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   const { ids, referenceOfId } = named;
   const rowIds = ids.get(pageKey(kind, i))!;
   pageCache ??= new PageCache((cfg.maxMemoryMb * MIB) / 2);
-  // A quarter of the budget per concurrent job for the encoded column pages of one batch: decoded
-  // pages, the LSH index and the top-K take about as much again.
-  const budget = Math.max(1, Math.floor((cfg.maxMemoryMb * MIB) / (4 * cfg.workerConcurrency)));
-  const batches = batchesWithin(columns, budget);
+  const batches = batchesWithin(columns, columnBatchBytes(cfg.maxMemoryMb, cfg.workerConcurrency));
   const rowsData = (await pageCache.get(pool, cycle.cycleId, [rows])).get(pageKey(kind, i))!;
   let state: TopKState | undefined;
   let pairs = 0;
@@ -138,16 +90,14 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
       k: settings.topK,
       state,
     };
-    const out = await scoringPool(cfg.scoringThreads).run<ScoreRowsOutput>('scoreRows', input);
+    const out = await deps.threads.run<ScoreRowsOutput>('scoreRows', input);
     state = out.state;
     pairs += out.pairs;
     offered += out.offered;
     lap('score');
   }
   const staged = await withTransaction(pool, async (client) => {
-    if (!(await checkFencedWriteShared(client, RESOURCE.groupCycle(cycle.groupId), cycle.lockToken))) {
-      throw new UnrecoverableError(`cycle ${cycle.cycleId} was superseded by a newer cycle of the group (stale lock token ${cycle.lockToken})`);
-    }
+    await assertCycleCurrent(client, cycle);
     await client.query(`SELECT set_config('work_mem', $1, true)`, [cfg.pageWriteWorkMem]);
     return writePageMatches(client, cycle, { kind, index: i }, rows.referenceIds, state ? edgesOf(state, settings.topK, rows.referenceIds, rowIds, referenceOfId) : [], settings.topK);
   });

@@ -139,6 +139,102 @@ export async function loadPageData(db: Db, cycleId: string, pages: Array<{ kind:
 
 export const pageKey = (kind: PageKind, index: number): string => `${kind}${index}`;
 
+/** The number of N pages the staging holds: a PostgreSQL crash empties the UNLOGGED table. */
+export async function stagedNewPages(db: Db, cycleId: string): Promise<number> {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`, [cycleId]);
+  return rows[0].n;
+}
+
+/** Stored N and E pages of the cycle, and the status of its group's last run. */
+export async function stagedPageCounts(db: Db, cycleId: string): Promise<{ n: number; e: number; status: RunStatus | null }> {
+  const { rows } = await db.query(
+    `SELECT count(*) FILTER (WHERE kind = 'N')::int AS n, count(*) FILTER (WHERE kind = 'E')::int AS e,
+            (SELECT status FROM last_run_potential_matches l JOIN potential_cycles c ON c.group_id = l.group_id
+             WHERE c.cycle_id = $1 AND l.processing_cycle_id = $1) AS status
+     FROM potential_cycle_pages WHERE cycle_id = $1`, [cycleId]);
+  return rows[0];
+}
+
+/** How far the cycle got: planned or not, its page counts, and the pages stored so far. */
+export async function cycleStagingProgress(db: Db, cycleId: string): Promise<{ planned: boolean; newPages: number | null; existingPages: number | null; stored: number } | null> {
+  const { rows } = await db.query(
+    `SELECT c.planned_at, c.new_pages, c.existing_pages,
+            (SELECT count(*)::int FROM potential_cycle_pages p WHERE p.cycle_id = c.cycle_id) AS stored
+     FROM potential_cycles c WHERE c.cycle_id = $1`, [cycleId]);
+  const c = rows[0];
+  return c ? { planned: c.planned_at !== null, newPages: c.new_pages, existingPages: c.existing_pages, stored: c.stored } : null;
+}
+
+/** The ids of the cycle's new nodes (its N pages), for a query whose $1 is the cycle id. */
+const NEW_NODE_IDS = `SELECT unnest(node_ids) FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`;
+
+/**
+ * Marks the cycle's new nodes processed, unless an import changed them since the cycle started
+ * (they stay new for the next cycle).
+ */
+export async function markNewNodesProcessed(c: PoolClient, cycle: Pick<CycleRow, 'cycleId' | 'startedAt'>): Promise<void> {
+  await c.query(
+    `UPDATE nodes SET processed = true
+     WHERE id IN (${NEW_NODE_IDS}) AND processed = false AND (updated_at IS NULL OR updated_at <= $2)`,
+    [cycle.cycleId, cycle.startedAt]);
+}
+
+/**
+ * match_participation_history: one row per node of the cycle's N pages that still exists — a node
+ * deleted while its cycle ran would fail the history's foreign key, and with it the cycle, again
+ * at every retry.
+ */
+export async function recordParticipation(c: PoolClient, cycle: Pick<CycleRow, 'cycleId' | 'groupId' | 'domainId'>): Promise<number> {
+  const { rowCount } = await c.query(
+    `INSERT INTO match_participation_history (node_id, group_id, domain_id, processing_cycle_id, participated_at)
+     SELECT n.id, $2::uuid, $3::uuid, $1::varchar, now() FROM nodes n
+     WHERE n.id IN (${NEW_NODE_IDS})
+     ON CONFLICT (node_id, processing_cycle_id) DO NOTHING`,
+    [cycle.cycleId, cycle.groupId, cycle.domainId]);
+  return rowCount ?? 0;
+}
+
+/** The group's cursor moves to the last node of the cycle's last non-empty N page. */
+export async function persistCursor(c: PoolClient, cycle: Pick<CycleRow, 'cycleId' | 'groupId' | 'domainId'>): Promise<void> {
+  await c.query(
+    `INSERT INTO nodes_cursor (group_id, domain_id, cursor_created_at, cursor_id, updated_at)
+     SELECT $2, $3, last_created_at, last_id, now() FROM potential_cycle_pages
+     WHERE cycle_id = $1 AND kind = 'N' AND node_count > 0 ORDER BY page_index DESC LIMIT 1
+     ON CONFLICT (group_id, domain_id) DO UPDATE SET cursor_created_at = EXCLUDED.cursor_created_at,
+       cursor_id = EXCLUDED.cursor_id, updated_at = now()`,
+    [cycle.cycleId, cycle.groupId, cycle.domainId]);
+}
+
+/** Nodes in the cycle's N pages. */
+export async function countNewNodes(db: Db, cycleId: string): Promise<number> {
+  const { rows } = await db.query(
+    `SELECT coalesce(sum(node_count), 0) AS nodes FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`, [cycleId]);
+  return Number(rows[0].nodes);
+}
+
+/**
+ * FULL runs: every N page deleted its nodes' earlier rows before writing, so what is left of
+ * earlier cycles belongs to nodes that are no longer in the group. Their reference ids are found
+ * by a loose index scan of uq_match (one index descent per distinct reference id) rather than by
+ * reading every row of the group (5,000,000 at 50,000 nodes).
+ */
+export async function deleteDepartedMatches(c: PoolClient, cycle: Pick<CycleRow, 'cycleId' | 'groupId'>): Promise<number> {
+  const { rowCount } = await c.query(
+    `WITH RECURSIVE refs(r) AS (
+       (SELECT reference_id FROM potential_matches WHERE group_id = $1 ORDER BY reference_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT p.reference_id FROM potential_matches p
+               WHERE p.group_id = $1 AND p.reference_id > refs.r ORDER BY p.reference_id LIMIT 1)
+       FROM refs WHERE refs.r IS NOT NULL
+     ), departed AS (
+       SELECT r FROM refs WHERE r IS NOT NULL
+       EXCEPT SELECT unnest(reference_ids) FROM potential_cycle_pages WHERE cycle_id = $2 AND kind = 'N'
+     )
+     DELETE FROM potential_matches WHERE group_id = $1 AND reference_id IN (SELECT r FROM departed)`,
+    [cycle.groupId, cycle.cycleId]);
+  return rowCount ?? 0;
+}
+
 export async function deleteStaging(db: Db, cycleId: string): Promise<void> {
   await db.query('DELETE FROM potential_cycle_pages WHERE cycle_id = $1', [cycleId]);
 }

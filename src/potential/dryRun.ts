@@ -13,21 +13,20 @@
 import { randomUUID } from 'node:crypto';
 import { encodePage, type NodeInput } from '../matching/encodedPage.ts';
 import { serializePage } from '../matching/pageCodec.ts';
-import { getGroup, groupConfiguration, type GroupRow } from '../shared/catalog.ts';
+import { getGroup, groupConfiguration, type GroupRow } from '../groups/catalog.ts';
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
 import type { KeysetCursor, PageKind } from '../shared/queues.ts';
-import { batchesWithin, neighbourIds } from './buildChunkPair.ts';
+import { batchesWithin, columnBatchBytes, columnPages, neighbourIds } from './cyclePlan.ts';
 import type { CycleRow, PageInfo } from './cycleStore.ts';
 import { pageKey } from './cycleStore.ts';
 import { fetchNodePage } from './fetchPage.ts';
-import { groupSettings } from './groupSettings.ts';
+import { groupSettings } from '../groups/groupSettings.ts';
 import type { PageEdge } from './pageMatches.ts';
 import { scoreRows, type TopKState } from './scoringTask.ts';
 
-const MIB = 1 << 20;
 /** score histogram: 10 buckets of width 0.1 over [0, 1] */
-const BUCKETS = 10;
+export const BUCKETS = 10;
 
 export interface PotentialDryRunOptions {
   /** false: new nodes against all (the scheduler's cycles); true: full recompute (--force) */
@@ -126,16 +125,14 @@ export async function dryRunPotential(cfg: Config, pool: Pool, groupRef: Pick<Gr
   }
   const pages = [...newPages, ...existingPages];
   const { ids, referenceOfId } = neighbourIds(pages);
-  // the build jobs' batching: a quarter of the budget per concurrent job for column pages
-  const budget = Math.max(1, Math.floor((cfg.maxMemoryMb * MIB) / (4 * cfg.workerConcurrency)));
+  const budget = columnBatchBytes(cfg.maxMemoryMb, cfg.workerConcurrency);
   const histogram = new Array<number>(BUCKETS).fill(0);
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
   for (const rows of pages) {
-    const columns = rows.kind === 'N' ? pages : newPages;
     let state: TopKState | undefined;
-    for (const batch of batchesWithin(columns, budget)) {
+    for (const batch of batchesWithin(columnPages(rows.kind, pages), budget)) {
       const out = scoreRows({
         scorer: settings.scorer, candidates: settings.candidates, bipartite: settings.partition !== null,
         rowsPage: rows.data, rowIds: ids.get(pageKey(rows.kind, rows.index))!,
@@ -167,37 +164,4 @@ export async function dryRunPotential(cfg: Config, pool: Pool, groupRef: Pick<Gr
   result.scores = result.wouldWrite ? { min, mean: sum / result.wouldWrite, max, histogram } : null;
   result.seconds = (Date.now() - t0) / 1000;
   return result;
-}
-
-/** The dry run as an operator reads it. */
-export function formatPotentialDryRun(r: PotentialDryRun, group: Pick<GroupRow, 'name' | 'id'>): string {
-  const lines = [
-    `DRY RUN — nothing was written. ${r.mode === 'FULL' ? 'Full' : 'Incremental'} potential cycle of group ${group.name} (${group.id}):`,
-  ];
-  if (r.skipped) {
-    lines.push(`  would be skipped: ${r.skipped}`);
-    return lines.join('\n') + '\n';
-  }
-  lines.push(
-    `  strategy ${r.strategy}, top-${r.topK}; ${r.newNodes} new nodes in ${r.pages.new} pages` + (r.mode === 'INCREMENTAL' ? `, ${r.existingNodes} existing nodes in ${r.pages.existing} pages` : ''),
-    `  pairs scored            ${r.pairsScored}`,
-    `  edges above threshold   ${r.generated}`,
-    `  dropped by top-K        ${r.dropped}`,
-    `  rows it would upsert    ${r.wouldWrite}  (potential_matches)`,
-  );
-  if (r.rowsAfter !== null) lines.push(`  group rows afterwards   ${r.rowsAfter}`);
-  if (r.scores) {
-    const s = r.scores;
-    lines.push(`  scores                  min ${s.min.toFixed(3)}  mean ${s.mean.toFixed(3)}  max ${s.max.toFixed(3)}`);
-    const top = Math.max(...s.histogram);
-    s.histogram.forEach((n, i) => {
-      if (n) lines.push(`    ${(i / BUCKETS).toFixed(1)}–${((i + 1) / BUCKETS).toFixed(1)} ${'#'.repeat(Math.max(1, Math.round((n / top) * 30))).padEnd(30)} ${n}`);
-    });
-  }
-  if (r.sample.length) {
-    lines.push('  best edges:');
-    for (const e of r.sample) lines.push(`    ${e.referenceId} → ${e.matchedReferenceId}  score ${e.score.toFixed(3)}`);
-  }
-  lines.push(`  computed in ${r.seconds.toFixed(2)} s`);
-  return lines.join('\n') + '\n';
 }

@@ -12,19 +12,19 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { encodePage, type NodeInput } from '../matching/encodedPage.ts';
 import { serializePage } from '../matching/pageCodec.ts';
-import { getGroup, groupConfiguration } from '../shared/catalog.ts';
+import { getGroup, groupConfiguration } from '../groups/catalog.ts';
 import { coordinationContext } from '../shared/coordination/context.ts';
 import { admitFencedWrite } from '../shared/coordination/fencing.ts';
 import { RESOURCE } from '../shared/coordination/keys.ts';
 import { withTransaction } from '../shared/db.ts';
 import { lapTimer } from '../shared/lapTimer.ts';
 import type { FetchPagePayload, KeysetCursor, PageKind } from '../shared/queues.ts';
-import type { Processor, WorkerDeps } from '../workers/processor.ts';
+import type { Processor, WorkerDeps } from '../shared/processor.ts';
 import { acquireCycleHolds } from './cycleHolds.ts';
 import { enqueueCycleFlow, enqueueFetchPages, fetchJobId, potentialQueue } from './cycleJobs.ts';
 import { runCycleJob } from './cycleJob.ts';
-import { getCycle, insertCycle, listPageKeys, markPlanned, recordGroupHadMatches, recordNewPages, setLastRun, storePage, type CycleRow } from './cycleStore.ts';
-import { groupSettings } from './groupSettings.ts';
+import { getCycle, insertCycle, listPageKeys, markPlanned, recordGroupHadMatches, recordNewPages, setLastRun, stagedPageCounts, storePage, type CycleRow } from './cycleStore.ts';
+import { groupSettings } from '../groups/groupSettings.ts';
 
 interface NodeRow {
   id: string;
@@ -205,19 +205,15 @@ async function lostPage(deps: WorkerDeps, cycleId: string, n: number, e: number)
 async function waitForPages(deps: WorkerDeps, cycleId: string, n: number, e: number): Promise<boolean> {
   const deadline = Date.now() + deps.cfg.workerLockDurationMs;
   for (;;) {
-    const { rows } = await deps.pool.query(
-      `SELECT count(*) FILTER (WHERE kind = 'N')::int AS n, count(*) FILTER (WHERE kind = 'E')::int AS e,
-              (SELECT status FROM last_run_potential_matches l JOIN potential_cycles c ON c.group_id = l.group_id
-               WHERE c.cycle_id = $1 AND l.processing_cycle_id = $1) AS status
-       FROM potential_cycle_pages WHERE cycle_id = $1`, [cycleId]);
-    if (rows[0].status !== 'PENDING') return false;
-    if (rows[0].n === n && rows[0].e === e) return true;
+    const staged = await stagedPageCounts(deps.pool, cycleId);
+    if (staged.status !== 'PENDING') return false;
+    if (staged.n === n && staged.e === e) return true;
     if (Date.now() > deadline) {
       const lost = await lostPage(deps, cycleId, n, e);
       // a page whose fetch job completed was stored: it can only be gone with the UNLOGGED staging
       // (emptied by a PostgreSQL crash restart). Waiting cannot bring it back; the next cycle can.
       if (lost) throw new UnrecoverableError(`page ${lost} of cycle ${cycleId} was stored and is gone (staging emptied by a PostgreSQL crash restart?); the next cycle recomputes the group`);
-      throw new Error(`pages of cycle ${cycleId} still missing (${rows[0].n}/${n} new, ${rows[0].e}/${e} existing)`);
+      throw new Error(`pages of cycle ${cycleId} still missing (${staged.n}/${n} new, ${staged.e}/${e} existing)`);
     }
     await new Promise((r) => setTimeout(r, deps.cfg.coordinationRetryMs));
   }

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync, createWriteStream } from 'node:fs';
 import { Queue } from 'bullmq';
-import { configureGroup, resolveDomain, resolveGroup, type GroupRow } from '../../src/shared/catalog.ts';
+import { configureGroup, resolveDomain, resolveGroup, type GroupRow } from '../../src/groups/catalog.ts';
 import { coordinationContext } from '../../src/shared/coordination/context.ts';
 import { RESOURCE } from '../../src/shared/coordination/keys.ts';
 import { semaphoreState } from '../../src/shared/coordination/semaphore.ts';

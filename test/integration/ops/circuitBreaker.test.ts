@@ -8,7 +8,7 @@ import { waitForCycle } from '../../../src/potential/startCycle.ts';
 import { failCycle } from '../../../src/potential/cycleJob.ts';
 import { setLastRun, type CycleRow } from '../../../src/potential/cycleStore.ts';
 import { planCycles, tickCycleId } from '../../../src/producers/potentialScheduler.ts';
-import { configureGroup } from '../../../src/shared/catalog.ts';
+import { configureGroup } from '../../../src/groups/catalog.ts';
 import { breakerKey, readBreaker } from '../../../src/shared/circuitBreakerStore.ts';
 import { metrics } from '../../../src/shared/metrics.ts';
 import { createRedis } from '../../../src/shared/redis.ts';

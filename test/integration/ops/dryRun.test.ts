@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
 import { dryRunPotential } from '../../../src/potential/dryRun.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
-import type { GroupRow } from '../../../src/shared/catalog.ts';
+import type { GroupRow } from '../../../src/groups/catalog.ts';
 import { metrics } from '../../../src/shared/metrics.ts';
 import { openQueue } from '../../../src/shared/queue.ts';
 import { JOB, QUEUE, jobId } from '../../../src/shared/queues.ts';

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { closeCycleQueues, potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
-import { configureGroup, resolveDomain, resolveGroup, type GroupRow } from '../../../src/shared/catalog.ts';
+import { configureGroup, resolveDomain, resolveGroup, type GroupRow } from '../../../src/groups/catalog.ts';
 import { coordinationContext } from '../../../src/shared/coordination/context.ts';
 import { RESOURCE } from '../../../src/shared/coordination/keys.ts';
 import { acquireLock, releaseLock } from '../../../src/shared/coordination/mutex.ts';

@@ -15,6 +15,9 @@ import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
 
 const K = 15;
 
+// finalize-group does no CPU work off the event loop
+const NO_THREADS = { run: () => Promise.reject(new Error('no threads in this test')) };
+
 describe('potential-match cycle (BullMQ flow, in-process workers)', function () {
   this.timeout(120000);
   let env: TestEnv;
@@ -50,7 +53,7 @@ describe('potential-match cycle (BullMQ flow, in-process workers)', function () 
     const job = { name: 'finalize-group', id: 'again', data: { cycleId, groupId: group.id, domainId: group.domainId, fencingToken: 0 }, attemptsMade: 0, opts: {} };
     const redis = createRedis({}, env.cfg.redisUrl);
     try {
-      const again = await finalizeGroup(job as never, { cfg: env.cfg, pool: env.pool, redis, log: logger() });
+      const again = await finalizeGroup(job as never, { cfg: env.cfg, pool: env.pool, redis, log: logger(), threads: NO_THREADS });
       expect(again).to.deep.equal({ nodeCount: 1000, edgeCount: (await matchesOf(env.pool, group.id)).length });
     } finally {
       redis.disconnect();

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig, redactedConfig } from '../../../src/shared/config.ts';
-import { README, withConfigTable } from '../../../src/shared/readmeConfig.ts';
+import { README, withConfigTable } from '../../../src/commands/configTable.ts';
 
 describe('config', () => {
   it('has the seeds\' defaults', () => {

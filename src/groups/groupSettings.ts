@@ -14,7 +14,7 @@ import type { LshParams } from '../matching/minhash.ts';
 import type { PartitionSpec } from '../matching/encodedPage.ts';
 import { COMPATIBILITY_DEFAULTS } from '../matching/compatibilityScorer.ts';
 import { DEFAULT_SCORER, SCORER_NAMES } from '../matching/scorerRegistry.ts';
-import type { GroupConfiguration, GroupRow } from '../shared/catalog.ts';
+import type { GroupConfiguration, GroupRow } from './catalog.ts';
 import type { Config } from '../shared/config.ts';
 
 export type CandidateStrategy = 'flat' | 'metadata' | 'bipartite';

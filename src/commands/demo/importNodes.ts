@@ -6,12 +6,12 @@ import { relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { openQueue } from '../shared/queue.ts';
-import { QUEUE } from '../shared/queues.ts';
-import { enqueueImport } from '../import/enqueueImport.ts';
-import { getImportJob, type ImportJobRow } from '../import/importJobs.ts';
-import { startWorkers } from '../workers/runtime.ts';
-import type { SyntheticNode } from '../synthetic/people.ts';
+import { openQueue } from '../../shared/queue.ts';
+import { QUEUE } from '../../shared/queues.ts';
+import { enqueueImport } from '../../import/enqueueImport.ts';
+import { getImportJob, type ImportJobRow } from '../../import/importJobs.ts';
+import { startWorkers } from '../../workers/runtime.ts';
+import type { SyntheticNode } from '../../synthetic/people.ts';
 import type { DemoStage } from './stage.ts';
 
 const POLL_MS = 100;

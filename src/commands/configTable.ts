@@ -1,7 +1,7 @@
 // Keeps the README's configuration table equal to SETTINGS (`matchflow config --write-readme`).
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { settingsMarkdown } from './config.ts';
+import { settingsMarkdown } from '../shared/config.ts';
 
 export const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const START = '<!-- config:start -->';

@@ -1,29 +1,24 @@
 // perfect-match-group: stream the group's potential matches, run its strategy off the event
 // loop, replace perfect_matches in one transaction, keep last_run_perfect_matches.
-import { getGroup, groupConfiguration } from '../shared/catalog.ts';
+import { getGroup, groupConfiguration } from '../groups/catalog.ts';
 import { withClient, withTransaction } from '../shared/db.ts';
 import { metrics } from '../shared/metrics.ts';
 import type { MatchGraph, Pairs } from '../matching/perfect/graph.ts';
 import { localBinaryDb } from '../shared/localStore.ts';
-import { EdgeSpill } from '../perfect/edgeSpill.ts';
-import { planSpilled } from '../perfect/solveSpilled.ts';
+import { EdgeSpill } from './edgeSpill.ts';
+import { planSpilled } from './solveSpilled.ts';
 import { defaultStrategy, isStrategyName, strategyOptionsFromConfig } from '../matching/perfect/strategies.ts';
-import { decidePerfectRun, lastPerfectRun, lastPotentialRun, recordPerfectRun } from '../perfect/lastRuns.ts';
-import { loadGroupGraph, type SidePartition } from '../perfect/loadGroupGraph.ts';
-import { savePerfectMatches } from '../perfect/savePerfectMatches.ts';
-import { perfectMatchTransfer, type PerfectMatchTask } from '../matching/perfect/threadTasks.ts';
+import { decidePerfectRun, lastPerfectRun, lastPotentialRun, recordPerfectRun } from './lastRuns.ts';
+import { loadGroupGraph, type SidePartition } from './loadGroupGraph.ts';
+import { savePerfectMatches } from './savePerfectMatches.ts';
+import { perfectMatchTransfer, type PerfectMatchTask } from './solveTask.ts';
 import { strategyForSize } from '../matching/perfect/sizeGuard.ts';
-import { ThreadPool } from './threadPool.ts';
-import type { Processor } from './processor.ts';
+import type { Processor, ThreadSpec } from '../shared/processor.ts';
 import { UnrecoverableError } from 'bullmq';
-import { groupSettings } from '../potential/groupSettings.ts';
+import { groupSettings } from '../groups/groupSettings.ts';
 
-let solver: ThreadPool | undefined;
 /** One solver thread per process: a worker runs one perfect job's CPU work at a time per thread. */
-export function solverPool(): ThreadPool {
-  solver ??= new ThreadPool(new URL('../matching/perfect/threadTasks.ts', import.meta.url), 1);
-  return solver;
-}
+export const SOLVER_THREADS: ThreadSpec = { module: new URL('./solveTask.ts', import.meta.url), size: () => 1 };
 
 export interface PerfectMatchResult {
   skipped?: string;
@@ -50,7 +45,7 @@ function samplePairs(p: Pairs, leftRefs: string[], rightRefs: string[]): NonNull
   return order.map((k) => ({ referenceId: leftRefs[p.left[k]], matchedReferenceId: right[p.right[k]], score: p.score[k] }));
 }
 
-export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, { pool, cfg, log }) => {
+export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, { pool, cfg, log, threads }) => {
   const { groupId, domainId, force, dryRun } = job.data;
   const group = await getGroup(pool, groupId);
   if (!group) throw new Error(`group ${groupId} does not exist`);
@@ -136,7 +131,7 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
       log.info({ strategy: ran, nodes, edges, skippedRows: loaded.skipped, inMemory: loaded.inMemory }, 'graph loaded');
       if (graph) {
         const task: PerfectMatchTask = { strategy: ran, graph, options };
-        pairs = await solverPool().run<Pairs>('perfectMatch', task, perfectMatchTransfer(task));
+        pairs = await threads.run<Pairs>('perfectMatch', task, perfectMatchTransfer(task));
       }
     } catch (err) {
       metrics.matchingErrors.inc({ groupId });
