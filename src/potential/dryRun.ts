@@ -11,7 +11,6 @@
 // no processed flags, no cursor, no jobs; metrics untouched (a dry run must not move the counters
 // that dashboards alert on).
 import { randomUUID } from 'node:crypto';
-import { encodePage, type NodeInput } from '../matching/encodedPage.ts';
 import { serializePage } from '../matching/pageCodec.ts';
 import { getGroup, groupConfiguration, type GroupRow } from '../groups/catalog.ts';
 import type { Config } from '../shared/config.ts';
@@ -20,7 +19,8 @@ import type { KeysetCursor, PageKind } from '../shared/queues.ts';
 import { batchesWithin, columnBatchBytes, columnPages, neighbourIds } from './cyclePlan.ts';
 import type { CycleRow, PageInfo } from './cycleStore.ts';
 import { pageKey } from './cycleStore.ts';
-import { fetchNodePage } from './fetchPage.ts';
+import { encodeNodePage } from './fetchPage.ts';
+import { fetchNodePage } from './nodePages.ts';
 import { groupSettings } from '../groups/groupSettings.ts';
 import type { PageEdge } from './pageMatches.ts';
 import { scoreRows, type TopKState } from './scoringTask.ts';
@@ -73,8 +73,7 @@ async function fetchPages(cfg: Config, pool: Pool, cycle: CycleRow, kind: PageKi
   for (let index = 0; ; index++) {
     const rows = await fetchNodePage({ pool }, cycle, kind, after, cfg.nodeFetchBatchSize);
     if (rows.length > 0) {
-      const nodes: NodeInput[] = rows.map((r) => ({ referenceId: r.reference_id, type: r.type, metadata: r.metadata as NodeInput['metadata'] }));
-      const page = encodePage(nodes, { lsh: settings.lsh ?? undefined, partition: settings.partition ?? undefined });
+      const page = encodeNodePage(rows, settings);
       const data = serializePage(page);
       pages.push({ kind, index, nodeCount: rows.length, bytes: data.length, referenceIds: page.referenceIds, data });
     }

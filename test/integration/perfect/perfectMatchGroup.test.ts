@@ -7,7 +7,8 @@ import { seedPotentialGroup, type SeededGroup } from '../../support/seedPotentia
 import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { bullConnection, openQueue } from '../../../src/shared/queue.ts';
 import { JOB, QUEUE } from '../../../src/shared/queues.ts';
-import { runStrategy, strategyOptionsFromConfig, type StrategyName } from '../../../src/matching/perfect/strategies.ts';
+import { runStrategy, type StrategyName } from '../../../src/matching/perfect/strategies.ts';
+import { strategyOptionsFromConfig } from '../../../src/groups/groupSettings.ts';
 import { loadConfig } from '../../../src/shared/config.ts';
 import { totalScore } from '../../../src/matching/perfect/graph.ts';
 import { perfectMatchGroup } from '../../../src/perfect/perfectMatchGroup.ts';

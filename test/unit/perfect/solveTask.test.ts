@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ThreadPool } from '../../../src/workers/threadPool.ts';
 import { perfectMatch, perfectMatchTransfer, type PerfectMatchTask } from '../../../src/perfect/solveTask.ts';
-import { strategyOptionsFromConfig } from '../../../src/matching/perfect/strategies.ts';
+import { strategyOptionsFromConfig } from '../../../src/groups/groupSettings.ts';
 import { loadConfig } from '../../../src/shared/config.ts';
 import type { Pairs } from '../../../src/matching/perfect/graph.ts';
 import { pairsKey } from './oracle.ts';
