@@ -1,6 +1,6 @@
 // One typed configuration for every process, read from environment variables and validated
 // at start-up. Defaults follow the seed documents (their Spring keys are kept in `seedKey`).
-// The README's configuration table is generated from SETTINGS (`matchflow config --markdown`).
+// docs/configuration.md's table is generated from SETTINGS (`matchflow config --write-docs`).
 
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'list';
 
@@ -68,9 +68,9 @@ export const SETTINGS = {
   domainSemaphoreTtlMs: s({ env: 'DOMAIN_SEMAPHORE_TTL_MS', kind: 'int', default: 60000, min: 1000, doc: 'TTL of a domain semaphore permit (refreshed while held)' }),
   leaderLeaseTtlMs: s({ env: 'LEADER_LEASE_TTL_MS', kind: 'int', default: 15000, min: 1000, doc: 'TTL of the producer leader lease' }),
   coordinationRetryMs: s({ env: 'COORDINATION_RETRY_MS', kind: 'int', default: 100, min: 1, doc: 'Poll interval (with jitter) of a process waiting for a lock or semaphore permit' }),
-  // circuit breaker per group (seed 004 §9)
-  circuitBreakerFailureThreshold: s({ env: 'CIRCUIT_BREAKER_FAILURE_THRESHOLD', kind: 'int', default: 5, min: 1, doc: 'Consecutive failed cycles of a group that open its circuit breaker (the scheduler skips the group while open; seed 004 §9)' }),
-  circuitBreakerOpenMs: s({ env: 'CIRCUIT_BREAKER_OPEN_MS', kind: 'int', default: 900000, min: 0, doc: 'How long an open breaker stays open before one trial cycle is let through (half-open; seed 004 §9: 15 minutes)' }),
+  // circuit breaker per group
+  circuitBreakerFailureThreshold: s({ env: 'CIRCUIT_BREAKER_FAILURE_THRESHOLD', kind: 'int', default: 5, min: 1, doc: 'Consecutive failed cycles of a group that open its circuit breaker (the scheduler skips the group while open)' }),
+  circuitBreakerOpenMs: s({ env: 'CIRCUIT_BREAKER_OPEN_MS', kind: 'int', default: 900000, min: 0, doc: 'How long an open breaker stays open before one trial cycle is let through (half-open; the original design waits 15 minutes)' }),
   // retention of finished jobs in Redis
   removeOnCompleteAgeSec: s({ env: 'JOBS_KEEP_COMPLETED_SECONDS', kind: 'int', default: 86400, min: 0, doc: 'Completed jobs are kept this long in Redis' }),
   removeOnFailAgeSec: s({ env: 'JOBS_KEEP_FAILED_SECONDS', kind: 'int', default: 604800, min: 0, doc: 'Failed jobs are kept this long in Redis' }),
@@ -165,7 +165,7 @@ export function config(): Config {
   return cached;
 }
 
-/** Markdown table of every setting, for the README and `matchflow config --markdown`. */
+/** Markdown table of every setting, for docs/configuration.md and `matchflow config --markdown`. */
 export function settingsMarkdown(): string {
   const rows = Object.values(SETTINGS as Record<string, Setting>).map((x) => {
     const def = Array.isArray(x.default) ? x.default.join(',') : String(x.default);
