@@ -47,6 +47,7 @@ export const SETTINGS = {
   saveBatchSize: s({ env: 'MATCH_SAVE_BATCH_SIZE', kind: 'int', default: 50000, min: 1, doc: 'Rows per COPY batch when saving matches', seedKey: 'match.save.batch-size' }),
   importBatchSize: s({ env: 'IMPORT_BATCH_SIZE', kind: 'int', default: 50000, min: 1, doc: 'Rows per COPY batch when importing nodes', seedKey: 'import.batch-size' }),
   topK: s({ env: 'MATCHING_TOPK_COUNT', kind: 'int', default: 100, min: 1, doc: 'Potential matches kept per node, and top-K of the perfect stage', seedKey: 'matching.topk.count' }),
+  topKReserve: s({ env: 'MATCHING_TOPK_RESERVE', kind: 'int', default: 20, min: 0, doc: 'Candidates kept per node beyond its top-K (potential_match_reserve), so that an incremental cycle refills a top-K that lost a changed or removed neighbour without scoring the node against the whole group; 0 re-scores every such node' }),
   maxMemoryMb: s({ env: 'MATCHING_MAX_MEMORY_MB', kind: 'int', default: 1024, min: 16, doc: 'Memory budget of one group in a worker; larger groups go out of core', seedKey: 'matching.max.memory.mb' }),
   // perfect-match strategies
   perfectDenseMaxCells: s({ env: 'PERFECT_DENSE_MAX_CELLS', kind: 'int', default: 16000000, min: 0, doc: 'The assignment strategy uses the dense solver only when (left nodes × right nodes with an edge) is at most this (8 bytes a cell)' }),

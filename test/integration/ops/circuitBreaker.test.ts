@@ -97,7 +97,7 @@ describe('group circuit breaker in the potential pipeline', function () {
     const group = await makeGroup(env.pool, 'counted-once', { candidateStrategy: 'flat' });
     const cycle = (cycleId: string): CycleRow => ({
       cycleId, groupId: group.id, domainId: group.domainId, mode: 'INCREMENTAL', lockToken: 0, permitToken: null,
-      startedAt: new Date(), newPages: null, existingPages: null, groupHadMatches: true,
+      startedAt: new Date(), newPages: null, existingPages: null, groupHadMatches: true, settings: null as never, settingsHash: 'test',
     });
     const deps = { cfg: env.cfg, pool: env.pool, redis };
     await setLastRun(env.pool, { groupId: group.id, domainId: group.domainId, cycleId: 'c-1', status: 'PENDING' });
