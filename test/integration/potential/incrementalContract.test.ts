@@ -5,7 +5,9 @@
 // real potential workers, for the flat, bipartite and metadata (LSH) strategies.
 import { expect } from 'chai';
 import { configureGroup, resolveDomain, resolveGroup, type GroupRow, type MatchType } from '../../../src/groups/catalog.ts';
+import { removeNodes } from '../../../src/import/removeNodes.ts';
 import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
+import { createRedis } from '../../../src/shared/redis.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { syntheticPeople, type SyntheticNode } from '../../../src/synthetic/people.ts';
 import { peopleCsv } from '../../../src/synthetic/peopleCsv.ts';
@@ -120,6 +122,24 @@ describe('incremental cycles equal a full recompute', function () {
     await importPeople(group, [nobody]);
     const rows = await incrementalEqualsFull(group);
     expect(rows.filter((r) => r.includes(`→${star.ref}=`))).to.deep.equal([]);
+  });
+
+  it('removed nodes: the next incremental cycle refills the lists that lost them', async () => {
+    const group = await makeGroup('removed', { candidateStrategy: 'metadata' }, 'SYMMETRIC');
+    const people = [...syntheticPeople({ count: 900, seed: 10, prefix: 'r' })];
+    await importPeople(group, people);
+    expect(await cycle(group, true)).to.equal('COMPLETED');
+    const gone = people.filter((_, i) => i % 9 === 4).map((n) => n.referenceId);
+    const redis = createRedis({}, fx.cfg.redisUrl);
+    try {
+      const out = await removeNodes({ cfg: fx.cfg, pool: fx.t.pool, redis }, group, gone, 5000);
+      expect(out).to.include({ status: 'removed', removed: gone.length });
+    } finally {
+      redis.disconnect();
+    }
+    const rows = await incrementalEqualsFull(group);
+    const removed = new Set(gone);
+    expect(rows.filter((r) => removed.has(r.split('→')[0]) || removed.has(r.split('→')[1].split('=')[0]))).to.deep.equal([]);
   });
 
   it('a node moved across the bipartite partition (MENTOR → MENTEE) is paired from its new side only', async () => {
