@@ -34,14 +34,14 @@ import type { Pool } from '../src/shared/db.ts';
 import { syntheticPeople, type SyntheticNode } from '../src/synthetic/people.ts';
 import { insertNodes, makeGroup } from '../test/support/potentialFixture.ts';
 import { createTestEnv, type TestEnv } from '../test/support/testEnv.ts';
-import { printTable, type Row } from './potential.ts';
+import { printTable, type Row } from './_table.ts';
 import { rowWriteScaling, scoringCoreScaling } from './_scalingAnchor.ts';
 
 /** Pairs of 1-process and 2-process runs, alternating: single runs spread by 10–20 % here. */
 const SCALING_PAIRS = 3;
 const CLI = fileURLToPath(new URL('../bin/matchflow.js', import.meta.url));
 
-async function startWorkerProcesses(env: TestEnv, n: number, concurrency: number): Promise<ChildProcess[]> {
+export async function startWorkerProcesses(env: TestEnv, n: number, concurrency: number): Promise<ChildProcess[]> {
   const procs = Array.from({ length: n }, () => spawn(process.execPath, [CLI, 'worker', '--queues', 'potential'], {
     env: { ...env.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', MATCHING_SCORING_THREADS: '1', WORKER_CONCURRENCY: String(concurrency) },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -55,7 +55,7 @@ async function startWorkerProcesses(env: TestEnv, n: number, concurrency: number
   return procs;
 }
 
-async function stopWorkerProcesses(procs: ChildProcess[]): Promise<void> {
+export async function stopWorkerProcesses(procs: ChildProcess[]): Promise<void> {
   await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
     if (p.exitCode !== null) return resolve();
     p.once('exit', () => resolve());
@@ -98,7 +98,7 @@ function phases(jobs: Job[]): Record<string, number> {
 }
 
 /** A new group holding `nodes`, with fresh planner statistics. */
-async function groupOf(env: TestEnv, name: string, nodes: SyntheticNode[], strategy: string): Promise<GroupRow> {
+export async function groupOf(env: TestEnv, name: string, nodes: SyntheticNode[], strategy: string): Promise<GroupRow> {
   const group = await makeGroup(env.pool, name, { candidateStrategy: strategy });
   await insertNodes(env.pool, group, nodes);
   await env.pool.query('ANALYZE nodes');
@@ -106,7 +106,7 @@ async function groupOf(env: TestEnv, name: string, nodes: SyntheticNode[], strat
 }
 
 /** A full cycle of `group` on the worker processes running, to its COMPLETED last run. */
-async function fullCycle(env: TestEnv, group: GroupRow): Promise<{ cycleId: string; edgeCount: number }> {
+export async function fullCycle(env: TestEnv, group: GroupRow): Promise<{ cycleId: string; edgeCount: number }> {
   const cycleId = await startCycle(env.cfg, group, { incremental: false });
   const out = await waitForCycle(env.cfg, env.pool, group.id, cycleId, 100);
   if (out.status !== 'COMPLETED') throw new Error(`cycle ${out.status}: ${JSON.stringify(out)}`);

@@ -49,7 +49,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
     idsOfCycle.clear(); // one cycle's ids at a time: they are the size of the group
     idsOfCycle.set(cycle.cycleId, named);
   }
-  const { ms, lap } = lapTimer(['rank', 'stage'] as const);
+  const { ms, lap } = lapTimer(['score', 'stage'] as const);
   pageCache ??= new PageCache((cfg.maxMemoryMb * MIB) / 2);
   const cache = pageCache;
   const ranked = await rankPage({
@@ -59,7 +59,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
     batchBytes: columnBatchBytes(cfg.maxMemoryMb, cfg.workerConcurrency),
   }, settings, rows, pages, named);
   const { lists } = ranked;
-  lap('rank');
+  lap('score');
   const held = await withTransaction(pool, async (client) => {
     await assertCycleCurrent(client, cycle);
     const pageLists = { rowRefs: rows.referenceIds, rowIds: named.ids.get(pageKey(kind, i))!, lists, referenceOfId: named.referenceOfId, k: settings.topK };
