@@ -86,7 +86,7 @@ interface CycleRun {
 }
 
 /** Wall time of each job kind: first start to last finish. */
-function phases(jobs: Job[]): Record<string, number> {
+export function phases(jobs: Job[]): Record<string, number> {
   const out: Record<string, [number, number]> = {};
   for (const j of jobs) {
     if (!j.processedOn || !j.finishedOn) continue;
@@ -129,9 +129,9 @@ async function runCycle(env: TestEnv, workers: number, concurrency: number, node
     const seconds = (Date.now() - t0) / 1000;
     const busy1 = machineBusySeconds();
     const jobs = (await potentialQueue(env.cfg).getJobs(['completed'], 0, -1)).filter((j) => (j.data as { cycleId?: string }).cycleId === cycleId);
-    const builds = jobs.filter((j) => j.name === 'build-chunk-pair').map((j) => j.returnvalue as { pairs: number; ms: { score: number; stage: number } });
+    const builds = jobs.filter((j) => j.name === 'build-chunk-pair').map((j) => j.returnvalue as { pairs: number; ms: { rank: number; stage: number } });
     const pairs = builds.reduce((s, b) => s + b.pairs, 0);
-    const buildMs = { score: builds.reduce((s, b) => s + b.ms.score, 0), write: builds.reduce((s, b) => s + b.ms.stage, 0) };
+    const buildMs = { score: builds.reduce((s, b) => s + b.ms.rank, 0), write: builds.reduce((s, b) => s + b.ms.stage, 0) };
     return { seconds, busy: busy0 !== undefined && busy1 !== undefined ? busy1 - busy0 : undefined, phases: phases(jobs), pairs, rows: edgeCount, buildMs, groupId: group.id };
   } finally {
     await stopWorkerProcesses(procs);
@@ -158,7 +158,7 @@ async function pipelineRecall(pool: Pool, cfg: Config, groupId: string, nodes: S
   return recalled / expected;
 }
 
-function phaseText(p: Record<string, number>): string {
+export function phaseText(p: Record<string, number>): string {
   const short: Record<string, string> = { 'fetch-page': 'fetch', 'build-chunk-pair': 'build', 'flush-group': 'flush', 'finalize-group': 'finalize' };
   return Object.entries(short).map(([k, s]) => `${s} ${(p[k] ?? 0).toFixed(1)}`).join(', ');
 }

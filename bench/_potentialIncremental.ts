@@ -10,9 +10,9 @@ import { syntheticPeople } from '../src/synthetic/people.ts';
 import { insertNodes } from '../test/support/potentialFixture.ts';
 import { createTestEnv, type TestEnv } from '../test/support/testEnv.ts';
 import { printTable, type Row } from './_table.ts';
-import { fullCycle, groupOf, startWorkerProcesses, stopWorkerProcesses } from './_potentialCycle.ts';
+import { fullCycle, groupOf, phases, phaseText, startWorkerProcesses, stopWorkerProcesses } from './_potentialCycle.ts';
 
-const NODES = 50_000;
+const NODES = Number(process.env.BENCH_INCREMENTAL_NODES ?? 50_000);
 
 /** A digest of the group's rows (reference, neighbour, score), in key order. */
 async function rowsDigest(pool: Pool, groupId: string): Promise<{ rows: number; md5: string }> {
@@ -23,16 +23,27 @@ async function rowsDigest(pool: Pool, groupId: string): Promise<{ rows: number; 
   return rows[0];
 }
 
-async function timedCycle(env: TestEnv, group: GroupRow, incremental: boolean): Promise<{ seconds: number; rescored: number; rows: number }> {
+interface TimedCycle {
+  seconds: number;
+  rescored: number;
+  rows: number;
+  phases: Record<string, number>;
+  /** build jobs' steps, summed over the cycle (ms) */
+  buildMs: Record<string, number>;
+}
+
+async function timedCycle(env: TestEnv, group: GroupRow, incremental: boolean): Promise<TimedCycle> {
   const t0 = Date.now();
   const cycleId = await startCycle(env.cfg, group, { incremental });
   const out = await waitForCycle(env.cfg, env.pool, group.id, cycleId, 100);
   if (out.status !== 'COMPLETED') throw new Error(`cycle ${out.status}: ${JSON.stringify(out)}`);
   const seconds = (Date.now() - t0) / 1000;
-  const builds = (await potentialQueue(env.cfg).getJobs(['completed'], 0, -1))
-    .filter((j) => j.name === 'build-chunk-pair' && (j.data as { cycleId?: string }).cycleId === cycleId);
-  const rescored = builds.reduce((n, j) => n + ((j.returnvalue as { rescored?: number }).rescored ?? 0), 0);
-  return { seconds, rescored, rows: out.lastRun.edgeCount ?? 0 };
+  const jobs = (await potentialQueue(env.cfg).getJobs(['completed'], 0, -1)).filter((j) => (j.data as { cycleId?: string }).cycleId === cycleId);
+  const builds = jobs.filter((j) => j.name === 'build-chunk-pair').map((j) => j.returnvalue as { rescored?: number; ms: Record<string, number> });
+  const rescored = builds.reduce((n, b) => n + (b.rescored ?? 0), 0);
+  const buildMs: Record<string, number> = {};
+  for (const b of builds) for (const [k, v] of Object.entries(b.ms)) buildMs[k] = (buildMs[k] ?? 0) + v;
+  return { seconds, rescored, rows: out.lastRun.edgeCount ?? 0, phases: phases(jobs), buildMs };
 }
 
 export async function incrementalBench(): Promise<void> {
@@ -67,6 +78,12 @@ export async function incrementalBench(): Promise<void> {
       { measure: `  then ${changed.length.toLocaleString('en')} changed (5 %) + ${(NODES / 50).toLocaleString('en')} new (2 %): incremental cycle, wall s`, value: inc.seconds.toFixed(1) },
       { measure: '  full recompute of the same nodes (anchor), wall s', value: full.seconds.toFixed(1) },
       { measure: '  incremental / full', value: (inc.seconds / full.seconds).toFixed(2), target: 'target ≤ 0.30' },
+      ...[['incremental', inc], ['full', full]].flatMap(([name, c]) => {
+        const t = c as TimedCycle;
+        const steps = Object.entries(t.buildMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ');
+        return [{ measure: `  ${name as string}: phases (first start → last finish, s)`, value: '', target: phaseText(t.phases) },
+          { measure: `  ${name as string}: build jobs' steps summed (s)`, value: '', target: steps }];
+      }),
       { measure: '  unchanged nodes scored against every node (the merge could not settle them)', value: `${inc.rescored.toLocaleString('en')} of ${eNodes.toLocaleString('en')}` },
       { measure: '  potential_matches equal, row for row and score for score', value: equal ? 'yes' : 'NO', target: `${fullRows.rows.toLocaleString('en')} rows compared` },
     ];

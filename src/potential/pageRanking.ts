@@ -4,6 +4,7 @@
 // merge cannot settle their top-K (pageLists.ts).
 import type { RankedList } from '../matching/rankedList.ts';
 import type { GroupSettings } from '../groups/groupSettings.ts';
+import { lapTimer } from '../shared/lapTimer.ts';
 import { pageKey, type PageInfo } from './cycleStore.ts';
 import { batchesWithin, columnPages, type NeighbourIds } from './cyclePlan.ts';
 import { heapList, mergeStoredLists, type StoredList } from './pageLists.ts';
@@ -30,16 +31,21 @@ export interface RankedPage {
   batches: number;
   /** E rows scored against every page because the merge could not settle them */
   rescored: number;
+  /** where the time went (ms) */
+  ms: Record<'load' | 'score' | 'stored' | 'merge' | 'rescore', number>;
 }
 
 export async function rankPage(io: RankingIo, settings: GroupSettings, rows: PageInfo, pages: PageInfo[], named: NeighbourIds): Promise<RankedPage> {
   const keep = settings.topK + settings.reserve;
+  const { ms, lap } = lapTimer(['load', 'score', 'stored', 'merge', 'rescore'] as const);
   const rowsData = (await io.load([rows])).get(pageKey(rows.kind, rows.index))!;
-  const out = { pairs: 0, offered: 0, batches: 0 };
+  const out = { pairs: 0, offered: 0, batches: 0, ms };
   const score = async (columns: PageInfo[], from: TopKState | undefined, rowMask?: Uint8Array) => {
     let state = from;
     for (const batch of batchesWithin(columns, io.batchBytes)) {
+      lap(rowMask ? 'rescore' : 'score');
       const data = await io.load(batch);
+      lap('load');
       const r = await io.score({
         scorer: settings.scorer,
         candidates: settings.candidates,
@@ -56,12 +62,15 @@ export async function rankPage(io: RankingIo, settings: GroupSettings, rows: Pag
       out.offered += r.offered;
       out.batches++;
     }
+    lap(rowMask ? 'rescore' : 'score');
     return state;
   };
   const state = await score(columnPages(rows.kind, pages), undefined);
   if (rows.kind === 'N') return { ...out, lists: rows.referenceIds.map((_, x) => heapList(state, keep, x)), rescored: 0 };
   const stored = await io.stored(rows.referenceIds);
+  lap('stored');
   const merged = mergeStoredLists(rows.referenceIds, state, keep, settings.topK, stored, named.idOf(), (id) => named.newIds[id] === 0);
+  lap('merge');
   let full = state;
   if (merged.rescored > 0) full = await score(pages.filter((p) => p.kind === 'E' && p.nodeCount > 0), state, merged.rescore);
   return { ...out, stored, rescored: merged.rescored, lists: merged.lists.map((l, x) => l ?? heapList(full, keep, x)) };

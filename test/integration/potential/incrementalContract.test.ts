@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { configureGroup, resolveDomain, resolveGroup, type GroupRow, type MatchType } from '../../../src/groups/catalog.ts';
 import { removeNodes } from '../../../src/import/removeNodes.ts';
 import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
+import { lastPerfectRun } from '../../../src/perfect/lastRuns.ts';
 import { createRedis } from '../../../src/shared/redis.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { syntheticPeople, type SyntheticNode } from '../../../src/synthetic/people.ts';
@@ -33,7 +34,7 @@ describe('incremental cycles equal a full recompute', function () {
 
   before(async () => {
     fx = await createImportFixture('inccontract', { topK: K, nodeFetchBatchSize: 250, retryDelayMs: 50 });
-    workers = await startWorkers(fx.cfg, { queues: ['potential'], concurrency: 2, pool: fx.t.pool });
+    workers = await startWorkers(fx.cfg, { queues: ['potential', 'perfect'], concurrency: 2, pool: fx.t.pool });
   });
   after(async () => {
     await workers?.close();
@@ -60,17 +61,36 @@ describe('incremental cycles equal a full recompute', function () {
     const out = await waitForCycle(fx.cfg, fx.t.pool, group.id, cycleId, 50, 120000);
     if (out.status === 'SKIPPED') return `SKIPPED: ${out.reason}`;
     expect(out.status, JSON.stringify(out)).to.equal('COMPLETED');
+    // the perfect run finalize-group enqueued for this cycle
+    for (const end = Date.now() + 60000; ;) {
+      const perfect = await lastPerfectRun(fx.t.pool, group.id);
+      if (perfect?.potentialCycleId === cycleId && perfect.status !== 'PENDING') {
+        expect(perfect.status).to.equal('COMPLETED');
+        break;
+      }
+      if (Date.now() > end) throw new Error(`no perfect run of cycle ${cycleId}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     return out.status;
   }
 
-  /** Runs an incremental cycle, then a full recompute of the same nodes: both leave the same rows. */
+  const perfectOf = async (groupId: string) => (await fx.t.pool.query(
+    `SELECT reference_id || '↔' || matched_reference_id || '=' || compatibility_score AS pair FROM perfect_matches WHERE group_id = $1 ORDER BY 1`,
+    [groupId])).rows.map((r) => r.pair as string);
+
+  /**
+   * Runs an incremental cycle, then a full recompute of the same nodes: both leave the same rows,
+   * and the perfect runs that follow them the same pairs.
+   */
   async function incrementalEqualsFull(group: GroupRow): Promise<string[]> {
     expect(await cycle(group, true)).to.equal('COMPLETED');
     const incremental = await matchesOf(fx.t.pool, group.id);
+    const perfectAfterIncremental = await perfectOf(group.id);
     expect(await cycle(group, false)).to.equal('COMPLETED');
     const full = await matchesOf(fx.t.pool, group.id);
     expect(incremental.length).to.be.greaterThan(0);
     expect(incremental).to.deep.equal(full);
+    expect(perfectAfterIncremental).to.deep.equal(await perfectOf(group.id));
     compared += full.length;
     return full;
   }
