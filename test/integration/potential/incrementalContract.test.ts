@@ -15,6 +15,7 @@ import { peopleCsv } from '../../../src/synthetic/peopleCsv.ts';
 import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { createImportFixture, type ImportFixture } from '../../support/importFixture.ts';
 import { matchesOf } from '../../support/potentialFixture.ts';
+import { until } from '../../support/waitFor.ts';
 
 const K = 20;
 const MENTORING: Array<[string, number]> = [['MENTOR', 0.4], ['MENTEE', 0.6]];
@@ -62,15 +63,11 @@ describe('incremental cycles equal a full recompute', function () {
     if (out.status === 'SKIPPED') return `SKIPPED: ${out.reason}`;
     expect(out.status, JSON.stringify(out)).to.equal('COMPLETED');
     // the perfect run finalize-group enqueued for this cycle
-    for (const end = Date.now() + 60000; ;) {
-      const perfect = await lastPerfectRun(fx.t.pool, group.id);
-      if (perfect?.potentialCycleId === cycleId && perfect.status !== 'PENDING') {
-        expect(perfect.status).to.equal('COMPLETED');
-        break;
-      }
-      if (Date.now() > end) throw new Error(`no perfect run of cycle ${cycleId}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const perfect = await until(`the perfect run of cycle ${cycleId}`, async () => {
+      const p = await lastPerfectRun(fx.t.pool, group.id);
+      return p?.potentialCycleId === cycleId && p.status !== 'PENDING' && p;
+    }, { timeoutMs: 60000 });
+    expect(perfect.status).to.equal('COMPLETED');
     return out.status;
   }
 
