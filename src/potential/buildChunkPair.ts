@@ -59,7 +59,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   }, settings, rows, pages, named);
   const { lists } = ranked;
   const t2 = Date.now();
-  const { held, ms: write } = await withTransaction(pool, async (client) => {
+  const { held, ms: write, rewritten } = await withTransaction(pool, async (client) => {
     await assertCycleCurrent(client, cycle);
     const pageLists = { rowRefs: rows.referenceIds, rowIds: named.ids.get(pageKey(kind, i))!, lists, referenceOfId: named.referenceOfId, k: settings.topK };
     return writePageMatches(client, cycle, { kind, index: i }, pageLists, ranked.stored);
@@ -75,5 +75,6 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   metrics.potentialMatchesGenerated.inc({ groupId: cycle.groupId, match_type: matchType }, ranked.offered);
   metrics.matchDrops.inc({ groupId: cycle.groupId, reason: 'top_k_eviction', match_type: matchType }, Math.max(0, ranked.offered - kept));
   metrics.potentialMatchesSaved.inc({ groupId: cycle.groupId }, held);
-  return { pairs: ranked.pairs, edges: held, rescored: ranked.rescored, batches: ranked.batches, seconds, ms };
+  if (rewritten) deps.log.warn({ page: `${kind}${i}` }, 'the stored lists of an E page did not match its rows: the page was rewritten whole');
+  return { pairs: ranked.pairs, edges: held, rescored: ranked.rescored, rewritten, batches: ranked.batches, seconds, ms };
 });

@@ -139,11 +139,12 @@ async function countRows(c: PoolClient, cycle: CycleRow, refs: string[]): Promis
  * difference is written. Returns the potential_matches rows the page's nodes hold afterwards.
  */
 export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { kind: PageKind; index: number }, p: PageLists,
-  stored?: Map<string, StoredList>): Promise<{ held: number; ms: Record<'claim' | 'rows' | 'check' | 'lists', number> }> {
+  stored?: Map<string, StoredList>): Promise<{ held: number; ms: Record<'claim' | 'rows' | 'check' | 'lists', number>; rewritten: boolean }> {
   const { ms, lap } = lapTimer(['claim', 'rows', 'check', 'lists'] as const);
   const { earlierAttempt } = await claimPageWrite(c, cycle.cycleId, page.kind, page.index);
   lap('claim');
   const held = p.lists.reduce((n, l) => n + Math.min(p.k, l.ids.length), 0);
+  let mismatch = false;
   if (page.kind === 'E' && stored && !earlierAttempt) {
     await c.query('SAVEPOINT page_difference');
     await writeDifference(c, cycle, p, stored);
@@ -153,10 +154,11 @@ export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { k
     if (whole) {
       await writeLists(c, cycle, p, true);
       lap('lists');
-      return { held, ms };
+      return { held, ms, rewritten: false };
     }
     // the stored lists did not match the rows (written by hand, or before lists were kept)
     await c.query('ROLLBACK TO SAVEPOINT page_difference');
+    mismatch = true;
   }
   const anyEarlier = cycle.groupHadMatches || earlierAttempt;
   if (anyEarlier) await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, p.rowRefs]);
@@ -165,7 +167,7 @@ export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { k
   lap('rows');
   await writeLists(c, cycle, p, anyEarlier);
   lap('lists');
-  return { held, ms };
+  return { held, ms, rewritten: mismatch };
 }
 
 /** Deletes the stored top-K rows that left (or changed score) and upserts the ones that came. */
