@@ -67,7 +67,7 @@ export async function runShutdown(steps: ShutdownStep[], opts: ShutdownOptions, 
  */
 export function untilShutdown(steps: ShutdownStep[], opts: ShutdownOptions, signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): Promise<ShutdownOutcome> {
   const log = opts.log ?? logger();
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let resolveSecond: (why: string) => void = () => undefined;
     const second = new Promise<string>((r) => { resolveSecond = r; });
     let started = false;
@@ -79,10 +79,9 @@ export function untilShutdown(steps: ShutdownStep[], opts: ShutdownOptions, sign
       }
       started = true;
       log.info({ signal, deadlineMs: opts.deadlineMs }, 'shutting down');
-      runShutdown(steps, { ...opts, log }, second).then((o) => {
-        for (const s of signals) process.off(s, onSignal);
-        resolve(o);
-      });
+      runShutdown(steps, { ...opts, log }, second)
+        .finally(() => { for (const s of signals) process.off(s, onSignal); })
+        .then(resolve, reject);
     };
     for (const s of signals) process.on(s, onSignal);
   });

@@ -46,7 +46,7 @@ describe('CLI progress and exit codes', function () {
     }
     await Promise.all(workers.workers.map((w) => w.pause()));
     await new Promise((r) => setTimeout(r, 1500));
-    workers.workers.forEach((w) => w.resume());
+    await Promise.all(workers.workers.map((w) => w.resume()));
     const r = await run;
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/COMPLETED in [\d.]+ s: 400 new nodes/);

@@ -127,7 +127,7 @@ describe('--dry-run', function () {
           const state = await job.getState();
           if (state === 'completed') return resolve();
           if (state === 'failed') return reject(new Error('perfect job failed'));
-          setTimeout(() => poll().catch(reject), 100);
+          setTimeout(() => { poll().catch(reject); }, 100);
         };
         poll().catch(reject);
       });

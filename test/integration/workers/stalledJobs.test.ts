@@ -48,7 +48,7 @@ async function stallTwice(maxStalledCount: number): Promise<{ state: string; run
         return ['waiting', 'failed'].includes(await queue.getJobState(job.id!));
       });
     }
-    pool!.workers[0].resume();
+    await pool!.workers[0].resume();
     await until('the job to end', async () => ['completed', 'failed'].includes(await queue.getJobState(job.id!)));
     const done = (await queue.getJob(job.id!)) as Job;
     return { state: await done.getState(), runs, failedReason: done.failedReason };
