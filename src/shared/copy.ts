@@ -70,17 +70,6 @@ export async function copyChunks(
   return Number(stream.rowCount ?? 0);
 }
 
-/** COPY rows given as field arrays. */
-export function copyRows(
-  client: PoolClient,
-  copySql: string,
-  rows: Iterable<ReadonlyArray<string | number | boolean | null | undefined>>,
-): Promise<number> {
-  return copyLines(client, copySql, (function* () {
-    for (const r of rows) yield copyLine(r);
-  })());
-}
-
 /** Undoes COPY text-format escaping of one field (\N is handled by the caller). */
 export function unescapeCopyField(v: string): string {
   if (!v.includes('\\')) return v;
