@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import type { Job } from 'bullmq';
 import { CompatibilityScorer } from '../src/matching/compatibilityScorer.ts';
 import { compareCodePoints, encodePage, type NodeInput } from '../src/matching/encodedPage.ts';
-import { flatGroupTopK } from '../src/matching/groupTopK.ts';
+import { flatGroupTopK } from '../test/support/groupTopK.ts';
 import { closeCycleQueues, potentialQueue } from '../src/potential/cycleJobs.ts';
 import { startCycle, waitForCycle } from '../src/potential/startCycle.ts';
 import type { GroupRow } from '../src/groups/catalog.ts';
@@ -138,7 +138,7 @@ async function runCycle(env: TestEnv, workers: number, concurrency: number, node
   }
 }
 
-/** recall@K (src/matching/recall.ts's definition) of the group's rows against the exact top-K. */
+/** recall@K (test/support/recall.ts's definition) of the group's rows against the exact top-K. */
 async function pipelineRecall(pool: Pool, cfg: Config, groupId: string, nodes: SyntheticNode[]): Promise<number> {
   const sorted = [...nodes].sort((a, b) => compareCodePoints(a.referenceId, b.referenceId));
   const exact = flatGroupTopK(new CompatibilityScorer(), { pages: [encodePage(sorted as NodeInput[])] }, cfg.topK).topK;

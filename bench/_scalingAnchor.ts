@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CompatibilityScorer } from '../src/matching/compatibilityScorer.ts';
 import { encodePage } from '../src/matching/encodedPage.ts';
-import { lshGroupTopK } from '../src/matching/groupTopK.ts';
+import { lshGroupTopK } from '../test/support/groupTopK.ts';
 import { lshParamsFrom } from '../src/matching/lshStrategy.ts';
 import { config } from '../src/shared/config.ts';
 import { syntheticPeople } from '../src/synthetic/people.ts';
