@@ -34,7 +34,7 @@ import type { Pool } from '../src/shared/db.ts';
 import { syntheticPeople, type SyntheticNode } from '../src/synthetic/people.ts';
 import { insertNodes, makeGroup } from '../test/support/potentialFixture.ts';
 import { createTestEnv, type TestEnv } from '../test/support/testEnv.ts';
-import { printTable, type Row } from './potential.ts';
+import { printTable, type Row } from './_table.ts';
 import { rowWriteScaling, scoringCoreScaling } from './_scalingAnchor.ts';
 
 /** Pairs of 1-process and 2-process runs, alternating: single runs spread by 10–20 % here. */

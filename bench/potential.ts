@@ -22,6 +22,7 @@ import { TopK } from '../src/matching/topK.ts';
 import { config } from '../src/shared/config.ts';
 import { syntheticPeople, type SyntheticNode } from '../src/synthetic/people.ts';
 import { cycleBench } from './_potentialCycle.ts';
+import { printTable, type Row } from './_table.ts';
 
 const cpuSeconds = (): number => {
   const u = process.cpuUsage();
@@ -49,18 +50,6 @@ function anchor(): number {
     return s;
   });
   return value / seconds;
-}
-
-export interface Row {
-  measure: string;
-  value: string;
-  target?: string;
-}
-
-export function printTable(rows: Row[]): void {
-  const w0 = Math.max(...rows.map((r) => r.measure.length));
-  const w1 = Math.max(...rows.map((r) => r.value.length));
-  for (const r of rows) process.stdout.write(`${r.measure.padEnd(w0)}  ${r.value.padStart(w1)}  ${r.target ?? ''}\n`);
 }
 
 /** Flat scoring throughput: a page of rows against pages of columns, directed, with top-K. */
