@@ -99,7 +99,8 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   const staged = await withTransaction(pool, async (client) => {
     await assertCycleCurrent(client, cycle);
     await client.query(`SELECT set_config('work_mem', $1, true)`, [cfg.pageWriteWorkMem]);
-    return writePageMatches(client, cycle, { kind, index: i }, rows.referenceIds, state ? edgesOf(state, settings.topK, rows.referenceIds, rowIds, referenceOfId) : [], settings.topK);
+    const edges = state ? edgesOf(state, settings.topK, rows.referenceIds, rowIds, referenceOfId) : [];
+    return writePageMatches(client, cycle, { kind, index: i }, rows.referenceIds, edges, settings.topK);
   });
   lap('stage');
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -29,7 +29,9 @@ export interface ShutdownOutcome {
  * Runs `steps` in order within `deadlineMs`. A step that throws is logged and the next one runs
  * (a pool must still close when a server failed to). `interrupt` resolving cuts the wait short.
  */
-export async function runShutdown(steps: ShutdownStep[], opts: ShutdownOptions, interrupt: Promise<string> = new Promise(() => undefined)): Promise<ShutdownOutcome> {
+export async function runShutdown(
+  steps: ShutdownStep[], opts: ShutdownOptions, interrupt: Promise<string> = new Promise(() => undefined),
+): Promise<ShutdownOutcome> {
   const log = opts.log ?? logger();
   const t0 = performance.now();
   const outcome: ShutdownOutcome = { clean: true, finished: [], failed: [] };
