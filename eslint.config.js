@@ -32,7 +32,8 @@ export default defineConfig(
         destructuredArrayIgnorePattern: '^_',
         ignoreRestSiblings: true,
       }],
-      '@stylistic/max-len': ['error', { code: 160, ignoreUrls: true }],
+      // a comment line holding nothing but a URL may run long; code may not
+      '@stylistic/max-len': ['error', { code: 160, ignorePattern: '^\\s*(//|\\*)\\s*https?://\\S+$' }],
       'no-control-regex': 'error',
     },
   },

@@ -113,7 +113,9 @@ async function fullCycle(env: TestEnv, group: GroupRow): Promise<{ cycleId: stri
   return { cycleId, edgeCount: out.lastRun.edgeCount ?? 0 };
 }
 
-async function runCycle(env: TestEnv, workers: number, concurrency: number, nodes: SyntheticNode[], strategy: string, warmUp?: SyntheticNode[]): Promise<CycleRun & { groupId: string }> {
+async function runCycle(
+  env: TestEnv, workers: number, concurrency: number, nodes: SyntheticNode[], strategy: string, warmUp?: SyntheticNode[],
+): Promise<CycleRun & { groupId: string }> {
   const group = await groupOf(env, `bench-${strategy}-${nodes.length}-${workers}-${concurrency}`, nodes, strategy);
   const procs = await startWorkerProcesses(env, workers, concurrency);
   try {
@@ -132,7 +134,8 @@ async function runCycle(env: TestEnv, workers: number, concurrency: number, node
     const builds = jobs.filter((j) => j.name === 'build-chunk-pair').map((j) => j.returnvalue as { pairs: number; ms: { score: number; stage: number } });
     const pairs = builds.reduce((s, b) => s + b.pairs, 0);
     const buildMs = { score: builds.reduce((s, b) => s + b.ms.score, 0), write: builds.reduce((s, b) => s + b.ms.stage, 0) };
-    return { seconds, busy: busy0 !== undefined && busy1 !== undefined ? busy1 - busy0 : undefined, phases: phases(jobs), pairs, rows: edgeCount, buildMs, groupId: group.id };
+    const busy = busy0 !== undefined && busy1 !== undefined ? busy1 - busy0 : undefined;
+    return { seconds, busy, phases: phases(jobs), pairs, rows: edgeCount, buildMs, groupId: group.id };
   } finally {
     await stopWorkerProcesses(procs);
   }
@@ -183,7 +186,11 @@ function cycleRows(label: string, r: CycleRun, workers: number, target = ''): Ro
   return [
     { measure: `cycle ${label}: wall s`, value: r.seconds.toFixed(1), target },
     { measure: `  phases (first start → last finish, s)`, value: '', target: phaseText(r.phases) + busy },
-    { measure: `  pairs scored; per s of build phase per process`, value: `${(r.pairs / 1e6).toFixed(1)} M`, target: `${(r.pairs / (r.phases['build-chunk-pair'] * workers) / 1e6).toFixed(2)} M/s` },
+    {
+      measure: `  pairs scored; per s of build phase per process`,
+      value: `${(r.pairs / 1e6).toFixed(1)} M`,
+      target: `${(r.pairs / (r.phases['build-chunk-pair'] * workers) / 1e6).toFixed(2)} M/s`,
+    },
     { measure: `  potential_matches rows`, value: r.rows.toLocaleString('en') },
   ];
 }
@@ -249,7 +256,8 @@ export async function cycleBench(): Promise<void> {
       rows.push({
         measure: '10,000 nodes: ceiling of that ratio on this machine',
         value: (availableParallelism() / meanCores).toFixed(2),
-        target: `${availableParallelism()} cores / ${meanCores.toFixed(2)} cores busy in a 1-process cycle (if 2 processes needed no more CPU-s and left no core idle)`,
+        target: `${availableParallelism()} cores / ${meanCores.toFixed(2)} cores busy in a 1-process cycle ` +
+          '(if 2 processes needed no more CPU-s and left no core idle)',
       });
     }
     rows.push({ measure: `LSH recall@${env.cfg.topK} vs flat, rows written by the 10,000-node cycle`, value: recall.toFixed(4), target: 'target ≥ 0.95' });

@@ -27,7 +27,9 @@ describe('group circuit breaker in the potential pipeline', function () {
 
   before(async () => {
     // one quick retry per job: a broken group fails its cycle within a few milliseconds
-    env = await createTestEnv('cbpipe', { overrides: { circuitBreakerOpenMs: OPEN_MS, circuitBreakerFailureThreshold: 5, maxRetries: 1, retryDelayMs: 10, topK: 5 } });
+    env = await createTestEnv('cbpipe', {
+      overrides: { circuitBreakerOpenMs: OPEN_MS, circuitBreakerFailureThreshold: 5, maxRetries: 1, retryDelayMs: 10, topK: 5 },
+    });
     workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
     redis = createRedis({}, env.cfg.redisUrl);
   });

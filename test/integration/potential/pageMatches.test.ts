@@ -14,7 +14,8 @@ describe('potential page writes', function () {
   let env: TestEnv;
   const groupId = randomUUID();
   const cycle = (mode: CycleRow['mode'], groupHadMatches = true): CycleRow => ({
-    cycleId: randomUUID(), groupId, domainId: randomUUID(), mode, lockToken: 1, permitToken: null, startedAt: new Date(), newPages: null, existingPages: null, groupHadMatches,
+    cycleId: randomUUID(), groupId, domainId: randomUUID(), mode, lockToken: 1, permitToken: null, startedAt: new Date(),
+    newPages: null, existingPages: null, groupHadMatches,
   });
   // the page's staging row, which the write claims (a page of its own per call unless `index` is given)
   let pages = 0;
@@ -29,7 +30,8 @@ describe('potential page writes', function () {
   after(async () => env?.cleanup());
 
   it('an N page replaces its nodes\' rows whole, even with a lower score', async () => {
-    await write(cycle('FULL'), 'N', ['a', 'b'], [{ referenceId: 'a', matchedReferenceId: 'b', score: 0.9 }, { referenceId: 'b', matchedReferenceId: 'a', score: 0.9 }]);
+    await write(cycle('FULL'), 'N', ['a', 'b'],
+      [{ referenceId: 'a', matchedReferenceId: 'b', score: 0.9 }, { referenceId: 'b', matchedReferenceId: 'a', score: 0.9 }]);
     await write(cycle('FULL'), 'N', ['a', 'b'], [{ referenceId: 'a', matchedReferenceId: 'c', score: 0.4 }]);
     expect(await matchesOf(env.pool, groupId)).to.deep.equal(['a→c=0.4']);
   });

@@ -85,7 +85,8 @@ describe('candidate strategies', () => {
     expect(flat.sorted(0)).to.deep.equal([{ id: 2, score: 2 / 3 }]);
     expect(flat.sorted(1)).to.deep.equal([]);
     expect(flat.sorted(2)).to.deep.equal([{ id: 0, score: 2 / 3 }]);
-    const lsh = lshGroupTopK(scorer, { pages: [encodePage(nodes, { lsh: lshParamsFrom({ tables: 20, bandsPerTable: 20, similarityThreshold: 0.2, seed: 1, numericTolerance: 0.6 }) })] }, 5).topK;
+    const params = lshParamsFrom({ tables: 20, bandsPerTable: 20, similarityThreshold: 0.2, seed: 1, numericTolerance: 0.6 });
+    const lsh = lshGroupTopK(scorer, { pages: [encodePage(nodes, { lsh: params })] }, 5).topK;
     for (let u = 0; u < 3; u++) expect(lsh.sorted(u)).to.deep.equal(flat.sorted(u));
   });
 
