@@ -1,4 +1,4 @@
-// The measure / value / target table that the potential benchmarks print.
+// The table every benchmark prints: a measure, its value, and the target or the anchor beside it.
 export interface Row {
   measure: string;
   value: string;

@@ -23,6 +23,7 @@ import { config } from '../src/shared/config.ts';
 import { syntheticPeople, type SyntheticNode } from '../src/synthetic/people.ts';
 import { cycleBench } from './_potentialCycle.ts';
 import { printTable, type Row } from './_table.ts';
+import { incrementalBench } from './_potentialIncremental.ts';
 
 const cpuSeconds = (): number => {
   const u = process.cpuUsage();
@@ -71,9 +72,12 @@ export function flatThroughput(pageSize: number, columnPages: number, k: number)
   return { pairsPerSecond: pairs / seconds, pairs };
 }
 
+/** BENCH_POTENTIAL=core,cycles,incremental picks parts (default: all). */
 export async function run(): Promise<void> {
-  await coreBench();
-  await cycleBench();
+  const parts = (process.env.BENCH_POTENTIAL ?? 'core,cycles,incremental').split(',');
+  if (parts.includes('core')) await coreBench();
+  if (parts.includes('cycles')) await cycleBench();
+  if (parts.includes('incremental')) await incrementalBench();
 }
 
 async function coreBench(): Promise<void> {

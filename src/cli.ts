@@ -11,13 +11,14 @@ import { importCommand } from './commands/import.ts';
 import { solveCommand } from './commands/solve.ts';
 import { runCommand } from './commands/run.ts';
 import { producerCommand } from './commands/producer.ts';
+import { nodesCommand } from './commands/nodes.ts';
 import { dieWithWrapper } from './shared/wrapperWatch.ts';
 
 dieWithWrapper();
 
 const COMMANDS: Command[] = [
   migrateCommand, demoCommand, workerCommand, producerCommand, runCommand,
-  importCommand, solveCommand, dashboardCommand, benchCommand, configCommand,
+  importCommand, nodesCommand, solveCommand, dashboardCommand, benchCommand, configCommand,
 ];
 
 function mainHelp(): string {

@@ -26,12 +26,21 @@ export function columnBatchBytes(maxMemoryMb: number, concurrency: number): numb
   return Math.max(1, Math.floor((maxMemoryMb * MIB) / (4 * concurrency)));
 }
 
+export interface NeighbourIds {
+  /** per page (pageKey): the neighbour id of each of its nodes */
+  ids: Map<string, Int32Array>;
+  referenceOfId: string[];
+  /** per neighbour id: 1 for the nodes of N pages (new or changed in this cycle) */
+  newIds: Uint8Array;
+  /** neighbour id of each reference id (built on first use) */
+  idOf(): Map<string, number>;
+}
+
 /**
  * Neighbour ids: each node's rank in code-point order of reference ids over the whole cycle, so
- * that equal scores are broken by reference id — the order flush-group's SQL uses
- * (matched_reference_id COLLATE "C").
+ * that equal scores are broken by reference id, as matched_reference_id COLLATE "C" orders them.
  */
-export function neighbourIds(pages: PageInfo[]): { ids: Map<string, Int32Array>; referenceOfId: string[] } {
+export function neighbourIds(pages: PageInfo[]): NeighbourIds {
   const all: Array<[string, number, number]> = [];
   let surrogates = false;
   pages.forEach((p, pi) => p.referenceIds.forEach((r, i) => {
@@ -47,8 +56,14 @@ export function neighbourIds(pages: PageInfo[]): { ids: Map<string, Int32Array>;
     ids.set(pageKey(p.kind, p.index), a);
     return a;
   });
-  all.forEach(([, pi, i], rank) => (arrays[pi][i] = rank));
-  return { ids, referenceOfId: all.map((x) => x[0]) };
+  const newIds = new Uint8Array(all.length);
+  all.forEach(([, pi, i], rank) => {
+    arrays[pi][i] = rank;
+    if (pages[pi].kind === 'N') newIds[rank] = 1;
+  });
+  const referenceOfId = all.map((x) => x[0]);
+  let idOf: Map<string, number> | undefined;
+  return { ids, referenceOfId, newIds, idOf: () => (idOf ??= new Map(referenceOfId.map((r, id) => [r, id]))) };
 }
 
 /** Consecutive runs of pages whose encoded size stays within `bytes` (at least one page each). */

@@ -1,5 +1,6 @@
 // PostgreSQL side of a potential-match cycle: the cycle row and the encoded pages (migrations
 // 020, 022), and the group's last-run marker. Every write is idempotent.
+import type { GroupSettings } from '../groups/groupSettings.ts';
 import type { Pool, PoolClient } from '../shared/db.ts';
 import type { PageKind } from '../shared/queues.ts';
 
@@ -19,19 +20,23 @@ export interface CycleRow {
   existingPages: number | null;
   /** whether potential_matches held rows of the group when the cycle began (if not, pages delete nothing) */
   groupHadMatches: boolean;
+  /** the group's settings when the cycle began (every job of the cycle scores with them); null when they did not parse */
+  settings: GroupSettings | null;
+  settingsHash: string | null;
 }
 
 export async function insertCycle(db: Db, c: Omit<CycleRow, 'startedAt' | 'newPages' | 'existingPages' | 'groupHadMatches'>): Promise<void> {
   await db.query(
-    `INSERT INTO potential_cycles (cycle_id, group_id, domain_id, mode, lock_token, permit_token)
-     VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO potential_cycles (cycle_id, group_id, domain_id, mode, lock_token, permit_token, settings, settings_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (cycle_id) DO UPDATE SET lock_token = EXCLUDED.lock_token, permit_token = EXCLUDED.permit_token`,
-    [c.cycleId, c.groupId, c.domainId, c.mode, c.lockToken, c.permitToken]);
+    [c.cycleId, c.groupId, c.domainId, c.mode, c.lockToken, c.permitToken, JSON.stringify(c.settings), c.settingsHash]);
 }
 
 export async function getCycle(db: Db, cycleId: string): Promise<CycleRow | null> {
   const { rows } = await db.query(
-    `SELECT cycle_id, group_id, domain_id, mode, lock_token, permit_token, started_at, new_pages, existing_pages, group_had_matches
+    `SELECT cycle_id, group_id, domain_id, mode, lock_token, permit_token, started_at, new_pages, existing_pages, group_had_matches,
+            settings, settings_hash
      FROM potential_cycles WHERE cycle_id = $1`, [cycleId]);
   const r = rows[0];
   return r
@@ -39,8 +44,20 @@ export async function getCycle(db: Db, cycleId: string): Promise<CycleRow | null
         cycleId: r.cycle_id, groupId: r.group_id, domainId: r.domain_id, mode: r.mode, lockToken: Number(r.lock_token),
         permitToken: r.permit_token === null ? null : Number(r.permit_token), startedAt: r.started_at,
         newPages: r.new_pages, existingPages: r.existing_pages, groupHadMatches: r.group_had_matches,
+        settings: r.settings, settingsHash: r.settings_hash,
       }
     : null;
+}
+
+/**
+ * The settings hash of the group's last completed cycle; undefined when no cycle of the group
+ * ever completed, null when one completed before cycles recorded their settings.
+ */
+export async function lastCompletedSettingsHash(db: Db, groupId: string): Promise<string | null | undefined> {
+  const { rows } = await db.query('SELECT status, settings_hash FROM last_run_potential_matches WHERE group_id = $1', [groupId]);
+  const r = rows[0];
+  if (!r || (r.settings_hash === null && r.status !== 'COMPLETED')) return undefined;
+  return r.settings_hash;
 }
 
 /**
@@ -235,6 +252,10 @@ export async function deleteDepartedMatches(c: PoolClient, cycle: Pick<CycleRow,
      )
      DELETE FROM potential_matches WHERE group_id = $1 AND reference_id IN (SELECT r FROM departed)`,
     [cycle.groupId, cycle.cycleId]);
+  await c.query(
+    `DELETE FROM potential_match_reserve WHERE group_id = $1 AND reference_id NOT IN (
+       SELECT unnest(reference_ids) FROM potential_cycle_pages WHERE cycle_id = $2 AND kind = 'N')`,
+    [cycle.groupId, cycle.cycleId]);
   return rowCount ?? 0;
 }
 
@@ -244,19 +265,23 @@ export async function deleteStaging(db: Db, cycleId: string): Promise<void> {
 
 export type RunStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
 
+/** The group's last-run marker; settingsHash is kept from the last COMPLETED run. */
 export async function setLastRun(db: Db, r: {
   groupId: string; domainId: string; cycleId: string; status: RunStatus; nodeCount?: number; edgeCount?: number; reason?: string;
+  settingsHash?: string;
 }): Promise<void> {
   const pending = r.status === 'PENDING';
   await db.query(
-    `INSERT INTO last_run_potential_matches (group_id, domain_id, processing_cycle_id, status, started_at, finished_at, node_count, edge_count, failure_reason)
-     VALUES ($1, $2, $3, $4, now(), CASE WHEN $5 THEN NULL ELSE now() END, $6, $7, $8)
+    `INSERT INTO last_run_potential_matches (group_id, domain_id, processing_cycle_id, status, started_at, finished_at, node_count, edge_count,
+       failure_reason, settings_hash)
+     VALUES ($1, $2, $3, $4::varchar, now(), CASE WHEN $5 THEN NULL ELSE now() END, $6, $7, $8, CASE WHEN $4::varchar = 'COMPLETED' THEN $9 END)
      ON CONFLICT (group_id) DO UPDATE SET domain_id = EXCLUDED.domain_id, processing_cycle_id = EXCLUDED.processing_cycle_id,
        status = EXCLUDED.status,
        started_at = CASE WHEN $5 THEN now() ELSE last_run_potential_matches.started_at END,
        finished_at = EXCLUDED.finished_at, node_count = EXCLUDED.node_count, edge_count = EXCLUDED.edge_count,
-       failure_reason = EXCLUDED.failure_reason`,
-    [r.groupId, r.domainId, r.cycleId, r.status, pending, r.nodeCount ?? null, r.edgeCount ?? null, r.reason ?? null]);
+       failure_reason = EXCLUDED.failure_reason,
+       settings_hash = CASE WHEN EXCLUDED.status = 'COMPLETED' THEN EXCLUDED.settings_hash ELSE last_run_potential_matches.settings_hash END`,
+    [r.groupId, r.domainId, r.cycleId, r.status, pending, r.nodeCount ?? null, r.edgeCount ?? null, r.reason ?? null, r.settingsHash ?? null]);
 }
 
 export interface LastRun {

@@ -16,14 +16,15 @@ import { getGroup, groupConfiguration, type GroupRow } from '../groups/catalog.t
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
 import type { KeysetCursor, PageKind } from '../shared/queues.ts';
-import { batchesWithin, columnBatchBytes, columnPages, neighbourIds } from './cyclePlan.ts';
-import type { CycleRow, PageInfo } from './cycleStore.ts';
-import { pageKey } from './cycleStore.ts';
+import { columnBatchBytes, neighbourIds } from './cyclePlan.ts';
+import { lastCompletedSettingsHash, pageKey, type CycleRow, type PageInfo } from './cycleStore.ts';
+import { loadStoredLists } from './pageMatches.ts';
+import { rankPage, type RankingIo } from './pageRanking.ts';
 import { encodeNodePage } from './fetchPage.ts';
 import { fetchNodePage } from './nodePages.ts';
-import { groupSettings } from '../groups/groupSettings.ts';
+import { groupSettings, settingsFingerprint } from '../groups/groupSettings.ts';
 import type { PageEdge } from './pageMatches.ts';
-import { scoreRows, type TopKState } from './scoringTask.ts';
+import { scoreRows } from './scoringTask.ts';
 
 /** score histogram: 10 buckets of width 0.1 over [0, 1] */
 export const BUCKETS = 10;
@@ -102,11 +103,14 @@ export async function dryRunPotential(cfg: Config, pool: Pool, groupRef: Pick<Gr
   const group = await getGroup(pool, groupRef.id);
   if (!group) throw new Error(`group ${groupRef.id} does not exist`);
   const settings = groupSettings(cfg, group, await groupConfiguration(pool, group.id));
-  const mode = opts.full ? 'FULL' : 'INCREMENTAL';
+  const settingsHash = settingsFingerprint(settings);
+  // as beginCycle decides: rows scored with other settings make the cycle a full recompute
+  const lastHash = opts.full ? undefined : await lastCompletedSettingsHash(pool, group.id);
+  const mode = opts.full || (lastHash !== undefined && lastHash !== settingsHash) ? 'FULL' : 'INCREMENTAL';
   // a cycle row that exists only here: fetchNodePage reads its group, domain and mode
   const cycle: CycleRow = {
     cycleId: `dry-run-${randomUUID()}`, groupId: group.id, domainId: group.domainId, mode, lockToken: 0, permitToken: null,
-    startedAt: new Date(), newPages: null, existingPages: null, groupHadMatches: true,
+    startedAt: new Date(), newPages: null, existingPages: null, groupHadMatches: true, settings, settingsHash,
   };
   const newPages = await fetchPages(cfg, pool, cycle, 'N', settings);
   const existingPages = mode === 'INCREMENTAL' && newPages.length > 0 ? await fetchPages(cfg, pool, cycle, 'E', settings) : [];
@@ -124,31 +128,29 @@ export async function dryRunPotential(cfg: Config, pool: Pool, groupRef: Pick<Gr
     return result;
   }
   const pages = [...newPages, ...existingPages];
-  const { ids, referenceOfId } = neighbourIds(pages);
-  const budget = columnBatchBytes(cfg.maxMemoryMb, cfg.workerConcurrency);
+  const named = neighbourIds(pages);
+  const data = new Map(pages.map((p) => [pageKey(p.kind, p.index), p.data]));
+  const io: RankingIo = {
+    score: async (input) => scoreRows(input),
+    load: async (batch) => new Map(batch.map((p) => [pageKey(p.kind, p.index), data.get(pageKey(p.kind, p.index))!])),
+    stored: (refs) => loadStoredLists(pool, group.id, refs),
+    batchBytes: columnBatchBytes(cfg.maxMemoryMb, cfg.workerConcurrency),
+  };
   const histogram = new Array<number>(BUCKETS).fill(0);
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
+  let dropped = 0;
   for (const rows of pages) {
-    let state: TopKState | undefined;
-    for (const batch of batchesWithin(columnPages(rows.kind, pages), budget)) {
-      const out = scoreRows({
-        scorer: settings.scorer, candidates: settings.candidates, bipartite: settings.partition !== null,
-        rowsPage: rows.data, rowIds: ids.get(pageKey(rows.kind, rows.index))!,
-        columns: batch.map((p) => ({ page: p.data, ids: ids.get(pageKey(p.kind, p.index))! })),
-        k: settings.topK, state,
-      });
-      state = out.state;
-      result.pairsScored += out.pairs;
-      result.generated += out.offered;
-    }
-    const k = settings.topK;
-    for (let x = 0; x < rows.referenceIds.length; x++) {
-      for (let j = 0; j < state!.count[x]; j++) {
-        const score = state!.score[x * k + j];
-        const e = { referenceId: rows.referenceIds[x], matchedReferenceId: referenceOfId[state!.id[x * k + j]], score };
-        result.wouldWrite++;
+    const ranked = await rankPage(io, settings, rows, pages, named);
+    result.pairsScored += ranked.pairs;
+    result.generated += ranked.offered;
+    let kept = 0;
+    ranked.lists.forEach((l, x) => {
+      for (let j = 0; j < Math.min(settings.topK, l.ids.length); j++) {
+        const score = l.scores[j];
+        const e = { referenceId: rows.referenceIds[x], matchedReferenceId: named.referenceOfId[l.ids[j]], score };
+        kept++;
         sum += score;
         if (score < min) min = score;
         if (score > max) max = score;
@@ -156,9 +158,12 @@ export async function dryRunPotential(cfg: Config, pool: Pool, groupRef: Pick<Gr
         offerSample(result.sample, e, opts.sampleSize ?? 10);
         result.edges?.push(e);
       }
-    }
+    });
+    result.wouldWrite += kept;
+    // as build-chunk-pair counts match_drops_total
+    dropped += Math.max(0, ranked.offered - kept);
   }
-  result.dropped = result.generated - result.wouldWrite;
+  result.dropped = dropped;
   // a full recompute replaces the group's rows: what it writes is what the group holds afterwards
   result.rowsAfter = mode === 'FULL' ? result.wouldWrite : null;
   result.scores = result.wouldWrite ? { min, mean: sum / result.wouldWrite, max, histogram } : null;

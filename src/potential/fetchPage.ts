@@ -7,14 +7,13 @@ import { UnrecoverableError } from 'bullmq';
 import { encodePage, type EncodedPage, type NodeInput } from '../matching/encodedPage.ts';
 import { serializePage } from '../matching/pageCodec.ts';
 import { getGroup, groupConfiguration } from '../groups/catalog.ts';
-import type { GroupSettings } from '../groups/groupSettings.ts';
-import { groupSettings } from '../groups/groupSettings.ts';
+import { GroupSettingsError, groupSettings, type GroupSettings } from '../groups/groupSettings.ts';
 import { lapTimer } from '../shared/lapTimer.ts';
-import type { Processor } from '../shared/processor.ts';
+import type { Processor, WorkerDeps } from '../shared/processor.ts';
 import { beginCycle } from './beginCycle.ts';
 import { enqueueFetchPages } from './cycleJobs.ts';
 import { runCycleJob } from './cycleJob.ts';
-import { storePage } from './cycleStore.ts';
+import { storePage, type CycleRow } from './cycleStore.ts';
 import { fetchNodePage, type NodeRow } from './nodePages.ts';
 import { endOfChain, planPages } from './planCycle.ts';
 
@@ -36,9 +35,7 @@ export const fetchPage: Processor<'fetch-page'> = async (job, deps) => {
   return runCycleJob(job, deps, async (cycle) => {
     const { cfg, pool } = deps;
     const { ms, lap } = lapTimer(['group', 'query', 'encode', 'store'] as const);
-    const group = await getGroup(pool, cycle.groupId);
-    if (!group) throw new UnrecoverableError(`group ${cycle.groupId} was deleted`);
-    const settings = groupSettings(cfg, group, await groupConfiguration(pool, group.id));
+    const settings = cycle.settings ?? await settingsNow(deps, cycle);
     lap('group');
     const upTo = p.pageIndex === 0 ? await planPages(job, deps, cycle) : p.upTo;
     const rows = await fetchNodePage(deps, cycle, p.kind, p.after, cfg.nodeFetchBatchSize, upTo);
@@ -71,3 +68,18 @@ export const fetchPage: Processor<'fetch-page'> = async (job, deps) => {
   });
 };
 
+
+/**
+ * The group's settings now, for a cycle that recorded none (begun before cycles did, or with
+ * settings that did not parse). A configuration error fails the cycle at once: a retry cannot fix it.
+ */
+export async function settingsNow(deps: Pick<WorkerDeps, 'cfg' | 'pool'>, cycle: CycleRow): Promise<GroupSettings> {
+  const group = await getGroup(deps.pool, cycle.groupId);
+  if (!group) throw new UnrecoverableError(`group ${cycle.groupId} was deleted`);
+  try {
+    return groupSettings(deps.cfg, group, await groupConfiguration(deps.pool, group.id));
+  } catch (err) {
+    if (err instanceof GroupSettingsError) throw new UnrecoverableError(`group ${group.name}: ${err.message}`);
+    throw err;
+  }
+}

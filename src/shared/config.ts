@@ -1,6 +1,6 @@
 // One typed configuration for every process, read from environment variables and validated
 // at start-up. Defaults follow the seed documents (their Spring keys are kept in `seedKey`).
-// The README's configuration table is generated from SETTINGS (`matchflow config --markdown`).
+// docs/configuration.md's table is generated from SETTINGS (`matchflow config --write-docs`).
 
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'list';
 
@@ -99,6 +99,12 @@ export const SETTINGS = {
     env: 'MATCHING_TOPK_COUNT', kind: 'int', default: 100, min: 1, seedKey: 'matching.topk.count',
     doc: 'Potential matches kept per node, and top-K of the perfect stage',
   }),
+  topKReserve: s({
+    env: 'MATCHING_TOPK_RESERVE', kind: 'int', default: 20, min: 0,
+    doc: 'Candidates kept per node beyond its top-K (potential_match_reserve), ' +
+      'so that an incremental cycle refills a top-K that lost a changed or removed neighbour without scoring the node against the whole group; ' +
+      '0 re-scores every such node',
+  }),
   maxMemoryMb: s({
     env: 'MATCHING_MAX_MEMORY_MB', kind: 'int', default: 1024, min: 16, seedKey: 'matching.max.memory.mb',
     doc: 'Memory budget of one group in a worker; larger groups go out of core',
@@ -143,11 +149,6 @@ export const SETTINGS = {
     doc: 'Compatibility score at which the LSH S-curve is centred: rows per band = round(ln(bands) / ln(1/t)). ' +
       'The seed had 0.7 for a Jaccard of tokens; 0.55 keeps recall@100 ≥ 0.95 on the synthetic groups',
   }),
-  pageWriteWorkMem: s({
-    env: 'POTENTIAL_WRITE_WORK_MEM', kind: 'string', default: '64MB',
-    doc: 'PostgreSQL work_mem of the transaction writing a row page into potential_matches: ' +
-      'the sort of each node\'s rows when an incremental run cuts them back to K stays in memory',
-  }),
   cyclePermitRetryMs: s({
     env: 'POTENTIAL_PERMIT_RETRY_MS', kind: 'int', default: 5000, min: 10,
     doc: 'A cycle that finds no free domain permit waits this long (delayed job) before trying again',
@@ -168,14 +169,14 @@ export const SETTINGS = {
     env: 'COORDINATION_RETRY_MS', kind: 'int', default: 100, min: 1,
     doc: 'Poll interval (with jitter) of a process waiting for a lock or semaphore permit',
   }),
-  // circuit breaker per group (seed 004 §9)
+  // circuit breaker per group
   circuitBreakerFailureThreshold: s({
     env: 'CIRCUIT_BREAKER_FAILURE_THRESHOLD', kind: 'int', default: 5, min: 1,
-    doc: 'Consecutive failed cycles of a group that open its circuit breaker (the scheduler skips the group while open; seed 004 §9)',
+    doc: 'Consecutive failed cycles of a group that open its circuit breaker (the scheduler skips the group while open)',
   }),
   circuitBreakerOpenMs: s({
     env: 'CIRCUIT_BREAKER_OPEN_MS', kind: 'int', default: 900000, min: 0,
-    doc: 'How long an open breaker stays open before one trial cycle is let through (half-open; seed 004 §9: 15 minutes)',
+    doc: 'How long an open breaker stays open before one trial cycle is let through (half-open; the original design waits 15 minutes)',
   }),
   // retention of finished jobs in Redis
   removeOnCompleteAgeSec: s({ env: 'JOBS_KEEP_COMPLETED_SECONDS', kind: 'int', default: 86400, min: 0, doc: 'Completed jobs are kept this long in Redis' }),
@@ -318,7 +319,7 @@ export function config(): Config {
   return cached;
 }
 
-/** Markdown table of every setting, for the README and `matchflow config --markdown`. */
+/** Markdown table of every setting, for docs/configuration.md and `matchflow config --markdown`. */
 export function settingsMarkdown(): string {
   const rows = Object.values(SETTINGS as Record<string, Setting>).map((x) => {
     const def = Array.isArray(x.default) ? x.default.join(',') : String(x.default);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { CompatibilityScorer } from '../../../src/matching/compatibilityScorer.ts';
 import { encodePage, type NodeInput } from '../../../src/matching/encodedPage.ts';
-import { closeCycleQueues, potentialQueue } from '../../../src/potential/cycleJobs.ts';
+import { potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { getLastRun } from '../../../src/potential/cycleStore.ts';
 import { finalizeGroup } from '../../../src/potential/finalizeGroup.ts';
 import { logger } from '../../../src/shared/logger.ts';
@@ -9,9 +9,8 @@ import { createRedis } from '../../../src/shared/redis.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { seededRandom } from '../../../src/synthetic/random.ts';
-import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { expectedRows, insertNodes, makeGroup, matchesOf } from '../../support/potentialFixture.ts';
-import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 
 const K = 15;
 
@@ -20,16 +19,13 @@ const NO_THREADS = { run: () => Promise.reject(new Error('no threads in this tes
 
 describe('potential-match cycle (BullMQ flow, in-process workers)', function () {
   this.timeout(120000);
-  let env: TestEnv;
-  let workers: WorkerPool;
+  let env: WorkerEnv;
 
   before(async () => {
-    env = await createTestEnv('pot', { overrides: { nodeFetchBatchSize: 300, topK: K, retryDelayMs: 100 } });
-    workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
+    env = await createWorkerEnv('pot', { overrides: { nodeFetchBatchSize: 300, topK: K, retryDelayMs: 100 } });
+    await env.startWorkers({ queues: ['potential'], concurrency: 2 });
   });
   after(async () => {
-    await workers?.close();
-    await closeCycleQueues();
     await env?.cleanup();
   });
 
@@ -154,17 +150,14 @@ describe('potential-match cycle (BullMQ flow, in-process workers)', function () 
 
 describe('potential-match cycle over its memory budget', function () {
   this.timeout(120000);
-  let env: TestEnv;
-  let workers: WorkerPool;
+  let env: WorkerEnv;
 
   before(async () => {
     // 16 MB budget, 2 jobs at once: column pages are scored in batches of at most 2 MB
-    env = await createTestEnv('potmem', { overrides: { nodeFetchBatchSize: 100, topK: K, maxMemoryMb: 16, workerConcurrency: 2 } });
-    workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
+    env = await createWorkerEnv('potmem', { overrides: { nodeFetchBatchSize: 100, topK: K, maxMemoryMb: 16, workerConcurrency: 2 } });
+    await env.startWorkers({ queues: ['potential'], concurrency: 2 });
   });
   after(async () => {
-    await workers?.close();
-    await closeCycleQueues();
     await env?.cleanup();
   });
 
