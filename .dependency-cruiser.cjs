@@ -1,5 +1,5 @@
-// Import rules that keep the layout: a pure matching core, pipelines that do not know the worker
-// runtime, terminal code that nothing below the CLI depends on, no cycles.
+// Import rules that keep the layout docs/architecture.md describes: a pure matching core, pipelines
+// that do not know the worker runtime, terminal code that nothing below the CLI depends on, no cycles.
 // Type-only imports count too (tsPreCompilationDeps): a type import still ties two modules.
 
 // Node built-ins that do I/O, or read the clock or the process
