@@ -1,12 +1,12 @@
 -- Incremental cycles must leave what a full recompute leaves (docs/architecture.md, "Incremental
--- cycles"). Each node keeps, beside its top-K rows in potential_matches, the next
--- MATCHING_TOPK_RESERVE entries of its ranking and whether its list holds every candidate above
--- the threshold. One row per node: the reserve is read and written a page of nodes at a time.
-CREATE TABLE potential_match_reserve (
+-- cycles"). Each node keeps its ranked list: its top-K (the rows it has in potential_matches) and
+-- the next MATCHING_TOPK_RESERVE entries, best first, and whether the list holds every candidate
+-- above the threshold. One row per node, the entries packed (score, reference id) in a bytea, so
+-- that a page of 1,000 nodes is read and written as 1,000 rows rather than 120,000.
+CREATE TABLE potential_match_lists (
   group_id UUID NOT NULL REFERENCES matching_groups (id) ON DELETE CASCADE,
   reference_id VARCHAR(255) NOT NULL,
-  matched_reference_ids VARCHAR(255)[] NOT NULL,
-  scores DOUBLE PRECISION[] NOT NULL,
+  entries BYTEA NOT NULL,
   exhaustive BOOLEAN NOT NULL,
   PRIMARY KEY (group_id, reference_id)
 );

@@ -47,7 +47,7 @@ export async function removeNodes(deps: RemoveDeps, group: { id: string; domainI
       await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [group.id, refs]);
       const { rows: lost } = await c.query<{ reference_id: string }>(
         'DELETE FROM potential_matches WHERE group_id = $1 AND matched_reference_id = ANY($2::varchar[]) RETURNING reference_id', [group.id, refs]);
-      await c.query('DELETE FROM potential_match_reserve WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [group.id, refs]);
+      await c.query('DELETE FROM potential_match_lists WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [group.id, refs]);
       const perfect = await c.query(
         'DELETE FROM perfect_matches WHERE group_id = $1 AND (reference_id = ANY($2::varchar[]) OR matched_reference_id = ANY($2::varchar[]))',
         [group.id, refs]);

@@ -23,9 +23,29 @@ export function ranksBefore(sa: number, ia: number, sb: number, ib: number): boo
 
 /** The entries of `ids`/`scores` (any order) sorted best first. */
 export function sortRanked(ids: ArrayLike<number>, scores: ArrayLike<number>, n = ids.length): { ids: Int32Array; scores: Float64Array } {
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => (scores[b] - scores[a]) || (ids[a] - ids[b]));
-  return { ids: Int32Array.from(order, (i) => ids[i]), scores: Float64Array.from(order, (i) => scores[i]) };
+  const outIds = new Int32Array(n);
+  const outScores = new Float64Array(n);
+  if (n > 128) {
+    const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => (scores[b] - scores[a]) || (ids[a] - ids[b]));
+    for (let j = 0; j < n; j++) {
+      outIds[j] = ids[order[j]];
+      outScores[j] = scores[order[j]];
+    }
+    return { ids: outIds, scores: outScores };
+  }
+  // short lists (a node's K + R entries): insertion sort, no allocation per comparison
+  for (let a = 0; a < n; a++) {
+    const s = scores[a];
+    const id = ids[a];
+    let b = a;
+    for (; b > 0 && ranksBefore(s, id, outScores[b - 1], outIds[b - 1]); b--) {
+      outScores[b] = outScores[b - 1];
+      outIds[b] = outIds[b - 1];
+    }
+    outScores[b] = s;
+    outIds[b] = id;
+  }
+  return { ids: outIds, scores: outScores };
 }
 
 /**

@@ -253,7 +253,7 @@ export async function deleteDepartedMatches(c: PoolClient, cycle: Pick<CycleRow,
      DELETE FROM potential_matches WHERE group_id = $1 AND reference_id IN (SELECT r FROM departed)`,
     [cycle.groupId, cycle.cycleId]);
   await c.query(
-    `DELETE FROM potential_match_reserve WHERE group_id = $1 AND reference_id NOT IN (
+    `DELETE FROM potential_match_lists WHERE group_id = $1 AND reference_id NOT IN (
        SELECT unnest(reference_ids) FROM potential_cycle_pages WHERE cycle_id = $2 AND kind = 'N')`,
     [cycle.groupId, cycle.cycleId]);
   return rowCount ?? 0;

@@ -4,12 +4,13 @@
 import { mergeSurvivors, sortRanked, type RankedList } from '../matching/rankedList.ts';
 import type { TopKState } from './scoringTask.ts';
 
-/** What a node has stored: its top-K rows and its reserve, as reference ids, best first. */
+/**
+ * What a node has stored: its ranked list, best first — the first K entries are its
+ * potential_matches rows, the rest its reserve — and whether it holds every candidate.
+ */
 export interface StoredList {
-  /** potential_matches rows: their ids, neighbours and scores */
-  rows: Array<{ id: string; matched: string; score: number }>;
-  reserve: Array<{ matched: string; score: number }>;
-  /** false also when the node has no reserve row (its list was stored without one) */
+  refs: string[];
+  scores: Float64Array;
   exhaustive: boolean;
 }
 
@@ -44,16 +45,19 @@ export function mergeStoredLists(
   let rescored = 0;
   rowRefs.forEach((ref, x) => {
     const own = stored.get(ref);
-    const ids: number[] = [];
-    const scores: number[] = [];
-    for (const e of own ? [...own.rows, ...own.reserve] : []) {
-      const id = idOf.get(e.matched);
+    const n = own?.refs.length ?? 0;
+    const ids = new Int32Array(n);
+    const scores = new Float64Array(n);
+    let m = 0;
+    // stored best first, by score and then reference id: the order of neighbour ids too
+    for (let j = 0; j < n; j++) {
+      const id = idOf.get(own!.refs[j]);
       if (id !== undefined && unchangedId(id)) {
-        ids.push(id);
-        scores.push(e.score);
+        ids[m] = id;
+        scores[m++] = own!.scores[j];
       }
     }
-    const survivors = { ...sortRanked(ids, scores), exhaustive: own?.exhaustive ?? false };
+    const survivors = { ids: ids.subarray(0, m), scores: scores.subarray(0, m), exhaustive: own?.exhaustive ?? false };
     const f = heapList(fresh, keep, x);
     const merged = mergeSurvivors(survivors, f, f.exhaustive, keep, k);
     if (!merged) {

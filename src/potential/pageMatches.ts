@@ -13,12 +13,14 @@
 //           the later one deletes the earlier one's committed rows instead of hitting the unique
 //           key. The DELETE is skipped when it has nothing to find: the group had no rows when the
 //           cycle began and no earlier attempt wrote the page (migration 023).
-//   E page (incremental, existing nodes): each node's new top-K is known in the job (pageLists.ts);
-//           only the difference to its stored rows is written — the rows that left deleted by id,
-//           the rows that came COPYed in. A page that an earlier attempt already wrote is
-//           rewritten whole, as an N page is: the rows the job read may be that attempt's.
-// Beside the rows, each node's reserve (the next MATCHING_TOPK_RESERVE entries of its ranking)
-// is rewritten whole in potential_match_reserve: one row per node.
+//   E page (incremental, unchanged nodes): each node's new list is known in the job (pageLists.ts),
+//           and so is what it had stored (potential_match_lists): only the difference is written —
+//           the rows that left deleted by key, the rows that came upserted. A count of the nodes'
+//           rows afterwards checks that the stored lists told the truth; when it does not, or when
+//           an earlier attempt already wrote the page (the lists the job read may be that
+//           attempt's), the page is rewritten whole, as an N page is.
+// Beside the rows, each node's list (top-K and reserve, potential_match_lists) is rewritten whole:
+// one row per node.
 // A page's transaction is idempotent: a retried job leaves the same rows.
 //
 // Storage decision: rows are DIRECTED. A row (reference_id, matched_reference_id, score) means
@@ -41,6 +43,7 @@ import { copyChunks, copyLine, copyLines } from '../shared/copy.ts';
 import type { Pool, PoolClient } from '../shared/db.ts';
 import type { PageKind } from '../shared/queues.ts';
 import { claimPageWrite, type CycleRow } from './cycleStore.ts';
+import { packList, unpackList } from './listCodec.ts';
 import type { StoredList } from './pageLists.ts';
 
 export interface PageEdge {
@@ -110,82 +113,88 @@ function* topRows(p: PageLists): Generator<PageEdge> {
   }
 }
 
-/** The stored rows and reserve of the given nodes of a group. */
+/** The stored lists of the given nodes of a group. */
 export async function loadStoredLists(db: Pool | PoolClient, groupId: string, refs: string[]): Promise<Map<string, StoredList>> {
-  const out = new Map<string, StoredList>();
-  const own = (ref: string) => {
-    let l = out.get(ref);
-    if (!l) out.set(ref, (l = { rows: [], reserve: [], exhaustive: false }));
-    return l;
-  };
-  const rows = await db.query<{ reference_id: string; id: string; matched_reference_id: string; compatibility_score: number }>(
-    `SELECT reference_id, id, matched_reference_id, compatibility_score FROM potential_matches
-     WHERE group_id = $1 AND reference_id = ANY($2::varchar[])`, [groupId, refs]);
-  for (const r of rows.rows) own(r.reference_id).rows.push({ id: r.id, matched: r.matched_reference_id, score: r.compatibility_score });
-  const reserve = await db.query<{ reference_id: string; matched_reference_ids: string[]; scores: number[]; exhaustive: boolean }>(
-    `SELECT reference_id, matched_reference_ids, scores, exhaustive FROM potential_match_reserve
-     WHERE group_id = $1 AND reference_id = ANY($2::varchar[])`, [groupId, refs]);
-  for (const r of reserve.rows) {
-    const l = own(r.reference_id);
-    l.exhaustive = r.exhaustive;
-    r.matched_reference_ids.forEach((m, j) => l.reserve.push({ matched: m, score: r.scores[j] }));
-  }
-  return out;
+  const { rows } = await db.query<{ reference_id: string; entries: Buffer; exhaustive: boolean }>(
+    'SELECT reference_id, entries, exhaustive FROM potential_match_lists WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [groupId, refs]);
+  return new Map(rows.map((r) => [r.reference_id, { ...unpackList(r.entries), exhaustive: r.exhaustive }]));
 }
 
-/** A PostgreSQL array literal of text values. */
-function textArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+async function writeLists(c: PoolClient, cycle: CycleRow, p: PageLists, deleteFirst: boolean): Promise<void> {
+  if (deleteFirst) await c.query('DELETE FROM potential_match_lists WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, p.rowRefs]);
+  await copyLines(c, 'COPY potential_match_lists (group_id, reference_id, entries, exhaustive) FROM STDIN',
+    p.lists.map((l, x) => copyLine([cycle.groupId, p.rowRefs[x], `\\x${packList(Array.from(l.ids, (id) => p.referenceOfId[id]), l.scores).toString('hex')}`, l.exhaustive])));
 }
 
-async function writeReserve(c: PoolClient, cycle: CycleRow, p: PageLists, deleteFirst: boolean): Promise<void> {
-  if (deleteFirst) await c.query('DELETE FROM potential_match_reserve WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, p.rowRefs]);
-  await copyLines(c, 'COPY potential_match_reserve (group_id, reference_id, matched_reference_ids, scores, exhaustive) FROM STDIN',
-    p.lists.map((l, x) => {
-      const rest = Array.from(l.ids.subarray(p.k), (id) => p.referenceOfId[id]);
-      return copyLine([cycle.groupId, p.rowRefs[x], textArray(rest), `{${Array.from(l.scores.subarray(p.k)).join(',')}}`, l.exhaustive]);
-    }));
+/** Rows the page's nodes hold in potential_matches. */
+async function countRows(c: PoolClient, cycle: CycleRow, refs: string[]): Promise<number> {
+  const { rows } = await c.query('SELECT count(*)::int AS n FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, refs]);
+  return rows[0].n;
 }
 
 /**
- * Writes the page's lists: each row node's top-K into potential_matches and the rest into its
- * reserve. `stored` (E pages) is what the job read of the nodes' rows: only the difference is
- * written. Returns the potential_matches rows the page's nodes hold afterwards.
+ * Writes the page's lists: each row node's top-K into potential_matches and its whole list into
+ * potential_match_lists. `stored` (E pages) is what the job read of the nodes' lists: only the
+ * difference is written. Returns the potential_matches rows the page's nodes hold afterwards.
  */
 export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { kind: PageKind; index: number }, p: PageLists,
   stored?: Map<string, StoredList>): Promise<number> {
   const { earlierAttempt } = await claimPageWrite(c, cycle.cycleId, page.kind, page.index);
   const held = p.lists.reduce((n, l) => n + Math.min(p.k, l.ids.length), 0);
   if (page.kind === 'E' && stored && !earlierAttempt) {
+    await c.query('SAVEPOINT page_difference');
     await writeDifference(c, cycle, p, stored);
-    await writeReserve(c, cycle, p, true);
-    return held;
+    if ((await countRows(c, cycle, p.rowRefs)) === held) {
+      await writeLists(c, cycle, p, true);
+      return held;
+    }
+    // the stored lists did not match the rows (written by hand, or before lists were kept)
+    await c.query('ROLLBACK TO SAVEPOINT page_difference');
   }
   const anyEarlier = cycle.groupHadMatches || earlierAttempt;
   if (anyEarlier) await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, p.rowRefs]);
   // matched_at takes its default, now(): the transaction's start, as the INSERT's now() did
   await copyChunks(c, COPY_NEW_PAGE, pageCopyData(topRows(p), cycle));
-  await writeReserve(c, cycle, p, anyEarlier);
+  await writeLists(c, cycle, p, anyEarlier);
   return held;
 }
 
-/** Deletes the stored rows that left the nodes' top-K (or changed score) and adds the new ones. */
+/** Deletes the stored top-K rows that left (or changed score) and upserts the ones that came. */
 async function writeDifference(c: PoolClient, cycle: CycleRow, p: PageLists, stored: Map<string, StoredList>): Promise<void> {
-  const gone: string[] = [];
-  const kept = new Set<string>();
-  const key = (ref: string, matched: string, score: number) => `${ref}\u0000${matched}\u0000${score}`;
-  for (const e of topRows(p)) kept.add(key(e.referenceId, e.matchedReferenceId, e.score));
-  const have = new Set<string>();
-  for (const ref of p.rowRefs) {
-    for (const r of stored.get(ref)?.rows ?? []) {
-      const k = key(ref, r.matched, r.score);
-      if (kept.has(k)) have.add(k);
-      else gone.push(r.id);
+  const goneRefs: string[] = [];
+  const goneMatched: string[] = [];
+  const added: PageEdge[] = [];
+  p.rowRefs.forEach((ref, x) => {
+    const had = stored.get(ref);
+    const before = new Map<string, number>();
+    if (had) for (let j = 0; j < Math.min(p.k, had.refs.length); j++) before.set(had.refs[j], had.scores[j]);
+    const l = p.lists[x];
+    for (let j = 0; j < Math.min(p.k, l.ids.length); j++) {
+      const matched = p.referenceOfId[l.ids[j]];
+      const was = before.get(matched);
+      if (was === l.scores[j]) before.delete(matched);
+      else added.push({ referenceId: ref, matchedReferenceId: matched, score: l.scores[j] });
     }
+    for (const matched of before.keys()) {
+      goneRefs.push(ref);
+      goneMatched.push(matched);
+    }
+  });
+  if (goneRefs.length) {
+    await c.query(
+      `DELETE FROM potential_matches p USING unnest($2::varchar[], $3::varchar[]) AS d(r, m)
+       WHERE p.group_id = $1 AND p.reference_id = d.r AND p.matched_reference_id = d.m`, [cycle.groupId, goneRefs, goneMatched]);
   }
-  if (gone.length) await c.query('DELETE FROM potential_matches WHERE id = ANY($1::uuid[])', [gone]);
-  const added = (function* () {
-    for (const e of topRows(p)) if (!have.has(key(e.referenceId, e.matchedReferenceId, e.score))) yield e;
-  })();
-  await copyChunks(c, COPY_NEW_PAGE, pageCopyData(added, cycle));
+  if (!added.length) return;
+  // upserted: a row the stored list did not know of takes the new score rather than failing the page
+  await c.query(`CREATE TEMP TABLE page_added (
+      id uuid NOT NULL, reference_id VARCHAR(255) NOT NULL, matched_reference_id VARCHAR(255) NOT NULL,
+      compatibility_score DOUBLE PRECISION NOT NULL) ON COMMIT DROP`);
+  await copyChunks(c, 'COPY page_added (id, reference_id, matched_reference_id, compatibility_score) FROM STDIN (FORMAT binary)', pageCopyData(added));
+  await c.query(
+    `INSERT INTO potential_matches (id, group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score)
+     SELECT id, $2::uuid, $3::uuid, $1::varchar, reference_id, matched_reference_id, compatibility_score FROM page_added
+     ON CONFLICT (group_id, reference_id, matched_reference_id) DO UPDATE SET compatibility_score = EXCLUDED.compatibility_score,
+       processing_cycle_id = EXCLUDED.processing_cycle_id, matched_at = now()`,
+    [cycle.cycleId, cycle.groupId, cycle.domainId]);
 }

@@ -1,5 +1,5 @@
 // Writing a row page's lists (src/potential/pageMatches.ts): each node's top-K into
-// potential_matches and the rest of its list into potential_match_reserve. N pages are rewritten
+// potential_matches and its whole list into potential_match_lists. N pages are rewritten
 // whole (and two attempts of one page at once do not collide on the unique key); E pages write
 // only the difference to what the job read, unless an earlier attempt wrote the page.
 import { expect } from 'chai';
@@ -38,8 +38,11 @@ describe('potential page writes', function () {
     const stored = read ? await loadStoredLists(env.pool, groupId, refs) : undefined;
     return withTransaction(env.pool, (client) => writePageMatches(client, c, { kind, index }, listsOf(refs, edges, k), stored));
   };
-  const reserveOf = async (ref: string) => (await env.pool.query(
-    'SELECT matched_reference_ids AS refs, scores, exhaustive FROM potential_match_reserve WHERE group_id = $1 AND reference_id = $2', [groupId, ref])).rows[0];
+  const reserveOf = async (ref: string) => {
+    const l = (await loadStoredLists(env.pool, groupId, [ref])).get(ref)!;
+    // the entries past the top K (3 here) are the node's reserve
+    return { refs: l.refs.slice(3), scores: Array.from(l.scores.subarray(3)), exhaustive: l.exhaustive };
+  };
   const idsOf = async (ref: string) => (await env.pool.query(
     'SELECT matched_reference_id AS m, id FROM potential_matches WHERE group_id = $1 AND reference_id = $2 ORDER BY 1', [groupId, ref])).rows;
 
@@ -71,9 +74,18 @@ describe('potential page writes', function () {
   });
 
   it('a node keeps its K best in potential_matches and the rest of its list as its reserve', async () => {
-    await write(cycle('FULL'), 'N', ['r'], [0.9, 0.8, 0.7, 0.6, 0.5].map((score, i) => ({ referenceId: 'r', matchedReferenceId: `m${i}`, score })), 2);
-    expect((await matchesOf(env.pool, groupId)).filter((r) => r.startsWith('r'))).to.deep.equal(['r→m0=0.9', 'r→m1=0.8']);
-    expect(await reserveOf('r')).to.deep.equal({ refs: ['m2', 'm3', 'm4'], scores: [0.7, 0.6, 0.5], exhaustive: true });
+    await write(cycle('FULL'), 'N', ['r'], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4].map((score, i) => ({ referenceId: 'r', matchedReferenceId: `m${i}`, score })));
+    expect((await matchesOf(env.pool, groupId)).filter((r) => r.startsWith('r'))).to.deep.equal(['r→m0=0.9', 'r→m1=0.8', 'r→m2=0.7']);
+    expect(await reserveOf('r')).to.deep.equal({ refs: ['m3', 'm4', 'm5'], scores: [0.6, 0.5, 0.4], exhaustive: true });
+  });
+
+  it('an E page whose stored lists do not match its rows is rewritten whole', async () => {
+    await write(cycle('FULL'), 'N', ['s'], [{ referenceId: 's', matchedReferenceId: 'x', score: 0.5 }]);
+    // a row nobody's list knows of
+    await env.pool.query(`INSERT INTO potential_matches (group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score)
+      VALUES ($1, $1, 'by-hand', 's', 'h', 0.9)`, [groupId]);
+    await write(cycle('INCREMENTAL'), 'E', ['s'], [{ referenceId: 's', matchedReferenceId: 'x', score: 0.5 }, { referenceId: 's', matchedReferenceId: 'y', score: 0.4 }]);
+    expect((await matchesOf(env.pool, groupId)).filter((r) => r.startsWith('s'))).to.deep.equal(['s→x=0.5', 's→y=0.4']);
   });
 
   it('an E page writes only the rows that changed, and rewrites its reserve', async () => {
