@@ -59,13 +59,13 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   }, settings, rows, pages, named);
   const { lists } = ranked;
   const t2 = Date.now();
-  const held = await withTransaction(pool, async (client) => {
+  const { held, ms: write } = await withTransaction(pool, async (client) => {
     await assertCycleCurrent(client, cycle);
     const pageLists = { rowRefs: rows.referenceIds, rowIds: named.ids.get(pageKey(kind, i))!, lists, referenceOfId: named.referenceOfId, k: settings.topK };
     return writePageMatches(client, cycle, { kind, index: i }, pageLists, ranked.stored);
   });
   // rank: loading pages, scoring, reading and merging stored lists (broken down after); stage: writing
-  const ms = { rank: t2 - t1, stage: Date.now() - t2, ...ranked.ms };
+  const ms = { rank: t2 - t1, stage: Date.now() - t2, ...ranked.ms, ...write };
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   metrics.batchMatchesTotalDuration.observe({ groupId: cycle.groupId }, seconds);
   const matchType = settings.partition ? 'BIPARTITE' : 'SYMMETRIC';

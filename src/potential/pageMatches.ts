@@ -40,6 +40,7 @@ import { randomBytes } from 'node:crypto';
 import type { RankedList } from '../matching/rankedList.ts';
 import { BinaryCopyRows, encodedFields, textFieldBytes } from '../shared/binaryCopy.ts';
 import { copyChunks, copyLine, copyLines } from '../shared/copy.ts';
+import { lapTimer } from '../shared/lapTimer.ts';
 import type { Pool, PoolClient } from '../shared/db.ts';
 import type { PageKind } from '../shared/queues.ts';
 import { claimPageWrite, type CycleRow } from './cycleStore.ts';
@@ -141,15 +142,21 @@ async function countRows(c: PoolClient, cycle: CycleRow, refs: string[]): Promis
  * difference is written. Returns the potential_matches rows the page's nodes hold afterwards.
  */
 export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { kind: PageKind; index: number }, p: PageLists,
-  stored?: Map<string, StoredList>): Promise<number> {
+  stored?: Map<string, StoredList>): Promise<{ held: number; ms: Record<'claim' | 'rows' | 'check' | 'lists', number> }> {
+  const { ms, lap } = lapTimer(['claim', 'rows', 'check', 'lists'] as const);
   const { earlierAttempt } = await claimPageWrite(c, cycle.cycleId, page.kind, page.index);
+  lap('claim');
   const held = p.lists.reduce((n, l) => n + Math.min(p.k, l.ids.length), 0);
   if (page.kind === 'E' && stored && !earlierAttempt) {
     await c.query('SAVEPOINT page_difference');
     await writeDifference(c, cycle, p, stored);
-    if ((await countRows(c, cycle, p.rowRefs)) === held) {
+    lap('rows');
+    const whole = (await countRows(c, cycle, p.rowRefs)) === held;
+    lap('check');
+    if (whole) {
       await writeLists(c, cycle, p, true);
-      return held;
+      lap('lists');
+      return { held, ms };
     }
     // the stored lists did not match the rows (written by hand, or before lists were kept)
     await c.query('ROLLBACK TO SAVEPOINT page_difference');
@@ -158,8 +165,10 @@ export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { k
   if (anyEarlier) await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, p.rowRefs]);
   // matched_at takes its default, now(): the transaction's start, as the INSERT's now() did
   await copyChunks(c, COPY_NEW_PAGE, pageCopyData(topRows(p), cycle));
+  lap('rows');
   await writeLists(c, cycle, p, anyEarlier);
-  return held;
+  lap('lists');
+  return { held, ms };
 }
 
 /** Deletes the stored top-K rows that left (or changed score) and upserts the ones that came. */

@@ -36,7 +36,7 @@ describe('potential page writes', function () {
   const write = async (c: CycleRow, kind: 'N' | 'E', refs: string[], edges: PageEdge[], k = 3, index = pages++, read = kind === 'E') => {
     await storePage(env.pool, c.cycleId, { kind, index, nodeIds: [], referenceIds: refs, lastCreatedAt: null, lastId: null, data: Buffer.alloc(0) });
     const stored = read ? await loadStoredLists(env.pool, groupId, refs) : undefined;
-    return withTransaction(env.pool, (client) => writePageMatches(client, c, { kind, index }, listsOf(refs, edges, k), stored));
+    return (await withTransaction(env.pool, (client) => writePageMatches(client, c, { kind, index }, listsOf(refs, edges, k), stored))).held;
   };
   const reserveOf = async (ref: string) => {
     const l = (await loadStoredLists(env.pool, groupId, [ref])).get(ref)!;
