@@ -42,7 +42,8 @@ export async function benchPerfectGroup(edges = 5_000_000, perLeft = 50): Promis
         for (let i = 0; i < nLeft; i++) yield copyLine([group.id, domainId, `L${i}`, 'L', true]);
         for (let j = 0; j < nRight; j++) yield copyLine([group.id, domainId, `R${j}`, 'R', true]);
       })());
-      await copyLines(c, 'COPY potential_matches (group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score) FROM STDIN', (function* () {
+      const copy = 'COPY potential_matches (group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score) FROM STDIN';
+      await copyLines(c, copy, (function* () {
         for (let i = 0; i < nLeft; i++) {
           const seen = new Set<number>();
           while (seen.size < perLeft) seen.add(Math.floor(rnd() * nRight));

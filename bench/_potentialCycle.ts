@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import type { Job } from 'bullmq';
 import { CompatibilityScorer } from '../src/matching/compatibilityScorer.ts';
 import { compareCodePoints, encodePage, type NodeInput } from '../src/matching/encodedPage.ts';
-import { flatGroupTopK } from '../src/matching/groupTopK.ts';
+import { flatGroupTopK } from '../test/support/groupTopK.ts';
 import { closeCycleQueues, potentialQueue } from '../src/potential/cycleJobs.ts';
 import { startCycle, waitForCycle } from '../src/potential/startCycle.ts';
 import type { GroupRow } from '../src/groups/catalog.ts';
@@ -113,7 +113,9 @@ export async function fullCycle(env: TestEnv, group: GroupRow): Promise<{ cycleI
   return { cycleId, edgeCount: out.lastRun.edgeCount ?? 0 };
 }
 
-async function runCycle(env: TestEnv, workers: number, concurrency: number, nodes: SyntheticNode[], strategy: string, warmUp?: SyntheticNode[]): Promise<CycleRun & { groupId: string }> {
+async function runCycle(
+  env: TestEnv, workers: number, concurrency: number, nodes: SyntheticNode[], strategy: string, warmUp?: SyntheticNode[],
+): Promise<CycleRun & { groupId: string }> {
   const group = await groupOf(env, `bench-${strategy}-${nodes.length}-${workers}-${concurrency}`, nodes, strategy);
   const procs = await startWorkerProcesses(env, workers, concurrency);
   try {
@@ -132,13 +134,14 @@ async function runCycle(env: TestEnv, workers: number, concurrency: number, node
     const builds = jobs.filter((j) => j.name === 'build-chunk-pair').map((j) => j.returnvalue as { pairs: number; ms: { rank: number; stage: number } });
     const pairs = builds.reduce((s, b) => s + b.pairs, 0);
     const buildMs = { score: builds.reduce((s, b) => s + b.ms.rank, 0), write: builds.reduce((s, b) => s + b.ms.stage, 0) };
-    return { seconds, busy: busy0 !== undefined && busy1 !== undefined ? busy1 - busy0 : undefined, phases: phases(jobs), pairs, rows: edgeCount, buildMs, groupId: group.id };
+    const busy = busy0 !== undefined && busy1 !== undefined ? busy1 - busy0 : undefined;
+    return { seconds, busy, phases: phases(jobs), pairs, rows: edgeCount, buildMs, groupId: group.id };
   } finally {
     await stopWorkerProcesses(procs);
   }
 }
 
-/** recall@K (src/matching/recall.ts's definition) of the group's rows against the exact top-K. */
+/** recall@K (test/support/recall.ts's definition) of the group's rows against the exact top-K. */
 async function pipelineRecall(pool: Pool, cfg: Config, groupId: string, nodes: SyntheticNode[]): Promise<number> {
   const sorted = [...nodes].sort((a, b) => compareCodePoints(a.referenceId, b.referenceId));
   const exact = flatGroupTopK(new CompatibilityScorer(), { pages: [encodePage(sorted as NodeInput[])] }, cfg.topK).topK;
@@ -183,7 +186,11 @@ function cycleRows(label: string, r: CycleRun, workers: number, target = ''): Ro
   return [
     { measure: `cycle ${label}: wall s`, value: r.seconds.toFixed(1), target },
     { measure: `  phases (first start → last finish, s)`, value: '', target: phaseText(r.phases) + busy },
-    { measure: `  pairs scored; per s of build phase per process`, value: `${(r.pairs / 1e6).toFixed(1)} M`, target: `${(r.pairs / (r.phases['build-chunk-pair'] * workers) / 1e6).toFixed(2)} M/s` },
+    {
+      measure: `  pairs scored; per s of build phase per process`,
+      value: `${(r.pairs / 1e6).toFixed(1)} M`,
+      target: `${(r.pairs / (r.phases['build-chunk-pair'] * workers) / 1e6).toFixed(2)} M/s`,
+    },
     { measure: `  potential_matches rows`, value: r.rows.toLocaleString('en') },
   ];
 }
@@ -249,7 +256,8 @@ export async function cycleBench(): Promise<void> {
       rows.push({
         measure: '10,000 nodes: ceiling of that ratio on this machine',
         value: (availableParallelism() / meanCores).toFixed(2),
-        target: `${availableParallelism()} cores / ${meanCores.toFixed(2)} cores busy in a 1-process cycle (if 2 processes needed no more CPU-s and left no core idle)`,
+        target: `${availableParallelism()} cores / ${meanCores.toFixed(2)} cores busy in a 1-process cycle ` +
+          '(if 2 processes needed no more CPU-s and left no core idle)',
       });
     }
     rows.push({ measure: `LSH recall@${env.cfg.topK} vs flat, rows written by the 10,000-node cycle`, value: recall.toFixed(4), target: 'target ≥ 0.95' });

@@ -75,7 +75,10 @@ export async function incrementalBench(): Promise<void> {
     const eNodes = NODES - changed.length;
     const rows: Row[] = [
       { measure: `incremental: ${NODES.toLocaleString('en')} nodes, LSH, first full cycle, wall s`, value: firstSeconds.toFixed(1) },
-      { measure: `  then ${changed.length.toLocaleString('en')} changed (5 %) + ${(NODES / 50).toLocaleString('en')} new (2 %): incremental cycle, wall s`, value: inc.seconds.toFixed(1) },
+      {
+        measure: `  then ${changed.length.toLocaleString('en')} changed (5 %) + ${(NODES / 50).toLocaleString('en')} new (2 %): incremental cycle, wall s`,
+        value: inc.seconds.toFixed(1),
+      },
       { measure: '  full recompute of the same nodes (anchor), wall s', value: full.seconds.toFixed(1) },
       { measure: '  incremental / full', value: (inc.seconds / full.seconds).toFixed(2), target: 'target ≤ 0.30' },
       ...[['incremental', inc], ['full', full]].flatMap(([name, c]) => {
@@ -84,8 +87,15 @@ export async function incrementalBench(): Promise<void> {
         return [{ measure: `  ${name as string}: phases (first start → last finish, s)`, value: '', target: phaseText(t.phases) },
           { measure: `  ${name as string}: build jobs' steps summed (s)`, value: '', target: steps }];
       }),
-      { measure: '  unchanged nodes scored against every node (the merge could not settle them)', value: `${inc.rescored.toLocaleString('en')} of ${eNodes.toLocaleString('en')}` },
-      { measure: '  potential_matches equal, row for row and score for score', value: equal ? 'yes' : 'NO', target: `${fullRows.rows.toLocaleString('en')} rows compared` },
+      {
+        measure: '  unchanged nodes scored against every node (the merge could not settle them)',
+        value: `${inc.rescored.toLocaleString('en')} of ${eNodes.toLocaleString('en')}`,
+      },
+      {
+        measure: '  potential_matches equal, row for row and score for score',
+        value: equal ? 'yes' : 'NO',
+        target: `${fullRows.rows.toLocaleString('en')} rows compared`,
+      },
     ];
     printTable(rows);
     if (!equal) throw new Error(`the incremental cycle left other rows than the full recompute (${incRows.rows} against ${fullRows.rows})`);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CompatibilityScorer } from '../src/matching/compatibilityScorer.ts';
 import { encodePage } from '../src/matching/encodedPage.ts';
-import { lshGroupTopK } from '../src/matching/groupTopK.ts';
+import { lshGroupTopK } from '../test/support/groupTopK.ts';
 import { lshParamsFrom } from '../src/matching/lshStrategy.ts';
 import { config } from '../src/shared/config.ts';
 import { syntheticPeople } from '../src/synthetic/people.ts';
@@ -21,7 +21,9 @@ const SELF = fileURLToPath(import.meta.url);
 
 function timedPass(): number {
   const cfg = config();
-  const lsh = lshParamsFrom({ tables: cfg.lshNumTables, bandsPerTable: cfg.lshBandsPerTable, similarityThreshold: cfg.lshSimilarityThreshold, seed: cfg.lshSeed, numericTolerance: 0.6 });
+  const lsh = lshParamsFrom({
+    tables: cfg.lshNumTables, bandsPerTable: cfg.lshBandsPerTable, similarityThreshold: cfg.lshSimilarityThreshold, seed: cfg.lshSeed, numericTolerance: 0.6,
+  });
   const nodes = [...syntheticPeople({ count: 10_000, seed: 7 })];
   const pages = [];
   for (let i = 0; i < nodes.length; i += cfg.nodeFetchBatchSize) pages.push(encodePage(nodes.slice(i, i + cfg.nodeFetchBatchSize), { lsh }));

@@ -170,7 +170,8 @@ export async function run(): Promise<void> {
     const staging = join(dir, 'people.copy');
     await writeLines(staging, stagingLines(), false);
     const gen = (performance.now() - t) / 1000;
-    process.stdout.write(`generated ${ROWS.toLocaleString('en-US')} rows in ${gen.toFixed(1)} s: ${csv} (${((await stat(csv)).size / 2 ** 20).toFixed(1)} MiB gzip)\n`);
+    const gzipMiB = (await stat(csv)).size / 2 ** 20;
+    process.stdout.write(`generated ${ROWS.toLocaleString('en-US')} rows in ${gen.toFixed(1)} s: ${csv} (${gzipMiB.toFixed(1)} MiB gzip)\n`);
 
     const anchors = [await timeAnchor(anchor.cfg, anchor.pool, staging, dir)];
     const j = await timeJob(job.cfg, job.pool, dir);
@@ -180,16 +181,19 @@ export async function run(): Promise<void> {
     const fmt = (n: number) => n.toLocaleString('en-US');
     const ratio = rate(j.seconds) / rate(a);
     const pass = (ok: boolean) => (ok ? 'pass' : 'FAIL');
+    const anchorRuns = anchors.map((x) => x.toFixed(1)).join(', ');
     t = performance.now();
     const lines = [
       '',
       `| path (${fmt(ROWS)} rows, gzip CSV, 8 columns) | seconds | nodes/s | vs anchor |`,
       '|---|---:|---:|---:|',
-      `| anchor: psql \\copy into staging + the same UPSERT (best of ${anchors.length}: ${anchors.map((x) => x.toFixed(1)).join(', ')} s) | ${a.toFixed(1)} | ${fmt(rate(a))} | 1.00 |`,
+      `| anchor: psql \\copy into staging + the same UPSERT (best of ${anchors.length}: ${anchorRuns} s) | ${a.toFixed(1)} | ${fmt(rate(a))} | 1.00 |`,
       `| import-file job: enqueue → worker process → nodes COMPLETED | ${j.seconds.toFixed(1)} | ${fmt(rate(j.seconds))} | ${ratio.toFixed(2)} |`,
       '',
-      `peak worker RSS ${j.rssMb.toFixed(0)} MB; the worker spent ${j.dbWaitShare} of the import waiting for PostgreSQL; load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`,
-      `targets: ≥ ${fmt(TARGET_RATE)} nodes/s ${pass(rate(j.seconds) >= TARGET_RATE)}; ≥ ${TARGET_ANCHOR_RATIO} × anchor ${pass(ratio >= TARGET_ANCHOR_RATIO)}; RSS ≤ ${TARGET_RSS_MB} MB ${pass(j.rssMb <= TARGET_RSS_MB)}`,
+      `peak worker RSS ${j.rssMb.toFixed(0)} MB; the worker spent ${j.dbWaitShare} of the import waiting for PostgreSQL; ` +
+        `load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`,
+      `targets: ≥ ${fmt(TARGET_RATE)} nodes/s ${pass(rate(j.seconds) >= TARGET_RATE)}; ` +
+        `≥ ${TARGET_ANCHOR_RATIO} × anchor ${pass(ratio >= TARGET_ANCHOR_RATIO)}; RSS ≤ ${TARGET_RSS_MB} MB ${pass(j.rssMb <= TARGET_RSS_MB)}`,
       '',
     ];
     process.stdout.write(lines.join('\n'));

@@ -140,6 +140,7 @@ export async function run(): Promise<void> {
   for (const r of rows) {
     const verdict = r.target === undefined ? '       ' : r.seconds <= r.target ? 'ok     ' : 'SLOWER ';
     const target = r.target === undefined ? '' : `≤ ${r.target}`;
-    process.stdout.write(`${r.case.padEnd(w)}  ${r.seconds.toFixed(3).padStart(8)}  ${target.padStart(7)}  ${verdict}  ${[r.anchor, r.check].filter(Boolean).join(' | ')}\n`);
+    const notes = [r.anchor, r.check].filter(Boolean).join(' | ');
+    process.stdout.write(`${r.case.padEnd(w)}  ${r.seconds.toFixed(3).padStart(8)}  ${target.padStart(7)}  ${verdict}  ${notes}\n`);
   }
 }

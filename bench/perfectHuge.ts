@@ -124,10 +124,12 @@ export async function run(): Promise<void> {
       if (written !== result.pairs) throw new Error(`job reported ${result.pairs} pairs, perfect_matches holds ${written}`);
       const rate = (s: number) => fmt(edges / s);
       process.stdout.write([
-        `| ${fmt(nLeft * perLeft)} edges, ${fmt(result.nodes)} nodes, strategy ${result.strategy}, budget ${cfg.maxMemoryMb} MiB | seconds | edges/s | vs anchor |`,
+        `| ${fmt(nLeft * perLeft)} edges, ${fmt(result.nodes)} nodes, strategy ${result.strategy}, budget ${cfg.maxMemoryMb} MiB ` +
+          '| seconds | edges/s | vs anchor |',
         '|---|---:|---:|---:|',
         `| anchor: COPY … TO STDOUT of the group's rows (read, discarded) | ${anchorSeconds.toFixed(1)} | ${rate(anchorSeconds)} | 1.00 |`,
-        `| perfect-match-group job in a worker process | ${jobSeconds.toFixed(1)} | ${rate(jobSeconds)} | ${(jobSeconds / anchorSeconds).toFixed(1)}× the time |`,
+        `| perfect-match-group job in a worker process | ${jobSeconds.toFixed(1)} | ${rate(jobSeconds)} ` +
+          `| ${(jobSeconds / anchorSeconds).toFixed(1)}× the time |`,
         '',
         `pairs written ${fmt(result.pairs)}; peak worker RSS ${fmt(rssMb)} MB; seeding took ${seedSeconds.toFixed(0)} s;` +
           ` load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`,

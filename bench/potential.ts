@@ -14,10 +14,10 @@
 import { CompatibilityScorer } from '../src/matching/compatibilityScorer.ts';
 import { encodePage, type EncodedPage, type EncodeOptions } from '../src/matching/encodedPage.ts';
 import { scoreFlat } from '../src/matching/flatStrategy.ts';
-import { flatGroupTopK, lshGroupTopK } from '../src/matching/groupTopK.ts';
+import { flatGroupTopK, lshGroupTopK } from '../test/support/groupTopK.ts';
 import { lshParamsFrom } from '../src/matching/lshStrategy.ts';
 import { consecutive, noRows, pageSide } from '../src/matching/pageSide.ts';
-import { recallAtK } from '../src/matching/recall.ts';
+import { recallAtK } from '../test/support/recall.ts';
 import { TopK } from '../src/matching/topK.ts';
 import { config } from '../src/shared/config.ts';
 import { syntheticPeople, type SyntheticNode } from '../src/synthetic/people.ts';

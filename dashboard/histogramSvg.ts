@@ -34,10 +34,16 @@ export function histogramSvg(h: ScoreHistogram, label: string, size: ChartSize =
   const bars = h.counts.map((count, i) => {
     const barH = peak === 0 ? 0 : (count / peak) * plotH;
     const from = h.lo + i * width;
-    return html`<rect class="bar" data-count="${count}" x="${fmt(i * barW + 0.5)}" y="${fmt(TOP_PX + plotH - barH)}" width="${fmt(Math.max(barW - 1, 0.5))}" height="${fmt(barH)}"><title>${fmt(from)}–${fmt(from + width)}: ${count}</title></rect>`;
+    const x = fmt(i * barW + 0.5);
+    const y = fmt(TOP_PX + plotH - barH);
+    const w = fmt(Math.max(barW - 1, 0.5));
+    const title = `${fmt(from)}–${fmt(from + width)}: ${count}`;
+    return html`<rect class="bar" data-count="${count}" x="${x}" y="${y}" width="${w}" height="${fmt(barH)}"><title>${title}</title></rect>`;
   });
   const baseline = TOP_PX + plotH;
-  return html`<svg class="histogram" role="img" aria-label="${`compatibility scores of ${label}: ${total} matches`}" data-total="${total}" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}" xmlns="http://www.w3.org/2000/svg">
+  const aria = `compatibility scores of ${label}: ${total} matches`;
+  return html`<svg class="histogram" role="img" aria-label="${aria}" data-total="${total}"
+ width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}" xmlns="http://www.w3.org/2000/svg">
 <text x="${size.width - 2}" y="9" text-anchor="end">peak ${peak}</text>
 ${bars}
 <line x1="0" y1="${baseline}" x2="${size.width}" y2="${baseline}"/>

@@ -172,8 +172,14 @@ export async function readOpsData(src: OpsSources): Promise<OpsData> {
     groupId: r.group_id,
     groupName: r.group_name,
     matchType: r.match_type,
-    potential: run(r.p_present, { cycleId: r.p_cycle, status: r.p_status, startedAt: r.p_started, finishedAt: r.p_finished, nodes: r.p_nodes, edges: r.p_edges, failureReason: r.p_failure }),
-    perfect: run(r.f_present, { cycleId: r.f_cycle, status: r.f_status, startedAt: r.f_started, finishedAt: r.f_finished, nodes: r.f_nodes, edges: r.f_edges, failureReason: r.f_failure, strategy: r.f_strategy }),
+    potential: run(r.p_present, {
+      cycleId: r.p_cycle, status: r.p_status, startedAt: r.p_started, finishedAt: r.p_finished,
+      nodes: r.p_nodes, edges: r.p_edges, failureReason: r.p_failure,
+    }),
+    perfect: run(r.f_present, {
+      cycleId: r.f_cycle, status: r.f_status, startedAt: r.f_started, finishedAt: r.f_finished,
+      nodes: r.f_nodes, edges: r.f_edges, failureReason: r.f_failure, strategy: r.f_strategy,
+    }),
     histogram: histograms.get(r.group_id) as ScoreHistogram,
   }));
   return { generatedAt: new Date(), groups, totalGroups: total, queues, holds, breakers };

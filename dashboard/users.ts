@@ -42,7 +42,8 @@ export function parseDashboardUsers(entries: readonly string[]): DashboardUser[]
 export function dashboardUsers(cfg: Config): DashboardUser[] {
   const users = parseDashboardUsers(cfg.dashboardUsers);
   if (users.length === 0 && cfg.nodeEnv === 'production') {
-    throw new ConfigError('NODE_ENV=production and DASHBOARD_USERS is empty: set DASHBOARD_USERS=name:password:operator[,name:password:readonly] to start the dashboard');
+    throw new ConfigError('NODE_ENV=production and DASHBOARD_USERS is empty: ' +
+      'set DASHBOARD_USERS=name:password:operator[,name:password:readonly] to start the dashboard');
   }
   return users;
 }

@@ -16,7 +16,10 @@ import { dieWithWrapper } from './shared/wrapperWatch.ts';
 
 dieWithWrapper();
 
-const COMMANDS: Command[] = [migrateCommand, demoCommand, workerCommand, producerCommand, runCommand, importCommand, nodesCommand, solveCommand, dashboardCommand, benchCommand, configCommand];
+const COMMANDS: Command[] = [
+  migrateCommand, demoCommand, workerCommand, producerCommand, runCommand,
+  importCommand, nodesCommand, solveCommand, dashboardCommand, benchCommand, configCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

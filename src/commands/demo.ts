@@ -43,7 +43,12 @@ Exit codes: 0 done, 1 a stage failed, 3 PostgreSQL or Redis unreachable.`,
 };
 
 /** The whole demo on `cfg`'s schema and queue prefix, in this process; returns its context. */
-export async function runDemo(cfg: Config, pool: Pool, opts: { nodesPerGroup: number; seed: number }, out: NodeJS.WritableStream = process.stdout): Promise<DemoContext> {
+export async function runDemo(
+  cfg: Config,
+  pool: Pool,
+  opts: { nodesPerGroup: number; seed: number },
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<DemoContext> {
   const started = Date.now();
   const m = await migrate(pool, cfg.dbSchema);
   out.write(`migrated schema ${cfg.dbSchema} (${m.applied.length} new migrations)\n`);

@@ -12,8 +12,9 @@ export function formatPotentialDryRun(r: PotentialDryRun, group: Pick<GroupRow, 
     lines.push(`  would be skipped: ${r.skipped}`);
     return lines.join('\n') + '\n';
   }
+  const existing = r.mode === 'INCREMENTAL' ? `, ${r.existingNodes} existing nodes in ${r.pages.existing} pages` : '';
   lines.push(
-    `  strategy ${r.strategy}, top-${r.topK}; ${r.newNodes} new nodes in ${r.pages.new} pages` + (r.mode === 'INCREMENTAL' ? `, ${r.existingNodes} existing nodes in ${r.pages.existing} pages` : ''),
+    `  strategy ${r.strategy}, top-${r.topK}; ${r.newNodes} new nodes in ${r.pages.new} pages${existing}`,
     `  pairs scored            ${r.pairsScored}`,
     `  edges above threshold   ${r.generated}`,
     `  dropped by top-K        ${r.dropped}`,
@@ -25,7 +26,9 @@ export function formatPotentialDryRun(r: PotentialDryRun, group: Pick<GroupRow, 
     lines.push(`  scores                  min ${s.min.toFixed(3)}  mean ${s.mean.toFixed(3)}  max ${s.max.toFixed(3)}`);
     const top = Math.max(...s.histogram);
     s.histogram.forEach((n, i) => {
-      if (n) lines.push(`    ${(i / BUCKETS).toFixed(1)}–${((i + 1) / BUCKETS).toFixed(1)} ${'#'.repeat(Math.max(1, Math.round((n / top) * 30))).padEnd(30)} ${n}`);
+      if (!n) return;
+      const bar = '#'.repeat(Math.max(1, Math.round((n / top) * 30))).padEnd(30);
+      lines.push(`    ${(i / BUCKETS).toFixed(1)}–${((i + 1) / BUCKETS).toFixed(1)} ${bar} ${n}`);
     });
   }
   if (r.sample.length) {

@@ -45,7 +45,8 @@ running, 2 usage error (no such group, no reference id), 3 PostgreSQL or Redis u
       const group = await findGroup(pool, values.group, values.domain);
       const out = await removeNodes({ cfg, pool, redis }, group, refs, waitSeconds * 1000);
       if (out.status === 'unknown') {
-        process.stderr.write(`not in group ${group.name}: ${out.unknown.slice(0, 10).join(', ')}${out.unknown.length > 10 ? ` and ${out.unknown.length - 10} more` : ''}; nothing was removed\n`);
+        const more = out.unknown.length > 10 ? ` and ${out.unknown.length - 10} more` : '';
+        process.stderr.write(`not in group ${group.name}: ${out.unknown.slice(0, 10).join(', ')}${more}; nothing was removed\n`);
         return EXIT.failed;
       }
       if (out.status === 'busy') {

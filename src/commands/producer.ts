@@ -28,14 +28,20 @@ Options:
 Exit codes: 0 stopped cleanly by a signal, 1 shutdown cut short by the deadline, 2 bad option or
 configuration, 3 PostgreSQL or Redis unreachable.`,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { 'no-scheduler': { type: 'boolean', default: false }, 'no-api': { type: 'boolean', default: false } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { 'no-scheduler': { type: 'boolean', default: false }, 'no-api': { type: 'boolean', default: false } },
+    });
     const cfg = config();
     if (!(await checkServices(cfg))) return EXIT.unavailable;
     const pool = createPool(cfg);
     const scheduler = values['no-scheduler'] ? null : await startPotentialScheduler(cfg, pool);
     const triggers = values['no-api'] ? null : await startImportTriggers(cfg, { pool });
     const probes = await startProbeServer(cfg);
-    logger().info({ scheduler: !!scheduler, apiPort: triggers?.api ? cfg.apiPort : null, kafka: !!triggers?.consumer, metricsPort: probes.port }, 'producer started');
+    logger().info(
+      { scheduler: !!scheduler, apiPort: triggers?.api ? cfg.apiPort : null, kafka: !!triggers?.consumer, metricsPort: probes.port },
+      'producer started',
+    );
     const outcome = await untilShutdown([
       { name: 'stop taking requests', run: async () => { probes.drain(); await triggers?.close(); } },
       { name: 'stop the scheduler', run: async () => { await scheduler?.stop(); } },

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { config, type Config } from '../shared/config.ts';
-import { createPool, type Pool } from '../shared/db.ts';
+import { createPool } from '../shared/db.ts';
 import type { GroupRow } from '../groups/catalog.ts';
 import { findGroup } from './findGroup.ts';
 import { checkServices } from './preflight.ts';

@@ -36,7 +36,9 @@ export interface GroupSettings {
 export class GroupSettingsError extends Error {}
 
 function stringList(v: unknown, what: string): string[] {
-  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) throw new GroupSettingsError(`${what} must be a non-empty list of strings`);
+  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) {
+    throw new GroupSettingsError(`${what} must be a non-empty list of strings`);
+  }
   return v;
 }
 

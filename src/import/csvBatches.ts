@@ -24,7 +24,7 @@ interface ParserApi {
   info: { lines: number };
 }
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- NUL is what this looks for
 const BAD_HEADER_CHAR = /[\u0000\uFFFD]/;
 
 function csvError(err: Error): ImportInputError {

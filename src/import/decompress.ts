@@ -60,7 +60,8 @@ export async function* decodedBytes(
       counts.decoded += chunk.length;
       if (counts.decoded > RATIO_CHECK_FROM_BYTES && counts.decoded > maxInflateRatio * counts.read) {
         throw new ImportInputError('gzip_bomb',
-          `gzip stream inflates more than ${maxInflateRatio}× (${counts.read} bytes gave over ${counts.decoded}); refusing a likely gzip bomb (IMPORT_MAX_INFLATE_RATIO)`);
+          `gzip stream inflates more than ${maxInflateRatio}× (${counts.read} bytes gave over ${counts.decoded}); ` +
+          'refusing a likely gzip bomb (IMPORT_MAX_INFLATE_RATIO)');
       }
       yield chunk;
     }

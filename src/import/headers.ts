@@ -58,7 +58,8 @@ export function planColumns(headers: string[], maxKeyLength: number): ColumnPlan
     const first = seen.get(keys[i]);
     if (first !== undefined) {
       throw new ImportInputError('header_duplicate_column',
-        `duplicate column name '${keys[i]}' (columns ${first + 1} and ${i + 1}, after normalization: ${JSON.stringify(headers[first])} and ${JSON.stringify(headers[i])})`);
+        `duplicate column name '${keys[i]}' (columns ${first + 1} and ${i + 1}, ` +
+        `after normalization: ${JSON.stringify(headers[first])} and ${JSON.stringify(headers[i])})`);
     }
     seen.set(keys[i], i);
   }

@@ -33,9 +33,12 @@ export async function confinedPath(importRoot: string, path: string): Promise<st
     real = await realpath(wanted);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ImportInputError('file_not_found', code === 'ENOENT' ? `${path}: no such file under the import root ${root}` : `${path}: ${(err as Error).message}`);
+    const why = code === 'ENOENT' ? `no such file under the import root ${root}` : (err as Error).message;
+    throw new ImportInputError('file_not_found', `${path}: ${why}`);
   }
-  if (!inside(root, real)) throw new ImportInputError('path_outside_root', `${path} resolves (through a symbolic link) to ${real}, outside the import root ${root}`);
+  if (!inside(root, real)) {
+    throw new ImportInputError('path_outside_root', `${path} resolves (through a symbolic link) to ${real}, outside the import root ${root}`);
+  }
   return real;
 }
 

@@ -17,7 +17,7 @@ export interface RowRules {
 }
 
 /** Characters that PostgreSQL text and JSONB cannot hold (NUL) or that the decoder put in place of invalid UTF-8. */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- NUL is what this looks for
 const BAD_CHAR = /[\u0000\uFFFD]/;
 
 /** Length in characters (code points), as PostgreSQL counts VARCHAR(n). */

@@ -143,7 +143,9 @@ class ImportTally {
  * The job's final status, committed with its nodes: COMPLETED only when every row imported;
  * otherwise FAILED with the good rows kept (partial success) and the rejected ones listed.
  */
-async function finishImport(client: PoolClient, cfg: Config, target: MergeTarget, tally: ImportTally): Promise<{ status: ImportOutcome['status']; counts: ImportCounts; reason: string | null }> {
+async function finishImport(
+  client: PoolClient, cfg: Config, target: MergeTarget, tally: ImportTally,
+): Promise<{ status: ImportOutcome['status']; counts: ImportCounts; reason: string | null }> {
   const written = tally.anyUpdate ? await countWrittenNodes(client, target) : tally.touched;
   const { failed } = tally;
   const total = tally.rowsRead;

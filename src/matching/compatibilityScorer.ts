@@ -113,7 +113,7 @@ function bindCompatibility(A: EncodedPage, B: EncodedPage, o: Options): BoundSco
   // integer weights, sums are exact and simple cases give exact results (3 of 4 keys → 0.75).
   const partial = o.partialScore / o.exactScore;
   const tolerance = o.numericTolerance;
-  // per common key: the score added for REL_NONE / REL_CONTAINS / REL_EQUAL
+  // per common key: the score added for no relation (0) / REL_CONTAINS / REL_EQUAL
   const relScore = new Float64Array(common * 3);
   for (let c = 0; c < common; c++) {
     relScore[c * 3 + REL_CONTAINS] = weight[c] * partial;

@@ -97,11 +97,11 @@ export function encodePage(nodes: readonly NodeInput[], opts: EncodeOptions = {}
   const itemStart = new Int32Array(size * K + 1);
   const itemList: number[] = [];
   const dict: string[][] = keys.map(() => []);
-  const ids: Array<Map<string, number>> = keys.map(() => new Map());
+  const ids: Array<Map<string, number>> = keys.map(() => new Map<string, number>());
   const lsh = opts.lsh
     ? { params: opts.lsh, bandKeys: new Uint32Array(size * opts.lsh.bands), hasTokens: new Uint8Array(size) }
     : null;
-  const read: ReadValue[] = new Array(K);
+  const read: ReadValue[] = new Array<ReadValue>(K);
   const slotItems: number[] = [];
 
   for (let i = 0; i < size; i++) {

@@ -10,7 +10,7 @@
 //     within each slot, so that item-set intersections are sorted merges of integers.
 import { compareCodePoints, KIND_NUMBER, KIND_TEXT, type EncodedPage } from './encodedPage.ts';
 
-export const REL_NONE = 0;
+// A relation-matrix cell: 0 (what the matrix is filled with) for no relation, or one of these.
 export const REL_CONTAINS = 1;
 export const REL_EQUAL = 2;
 

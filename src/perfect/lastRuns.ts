@@ -21,7 +21,8 @@ export async function lastPotentialRun(db: Db, groupId: string): Promise<Potenti
   const { rows } = await db.query(
     'SELECT processing_cycle_id, status, finished_at, edge_count FROM last_run_potential_matches WHERE group_id = $1', [groupId]);
   const r = rows[0];
-  return r ? { cycleId: r.processing_cycle_id, status: r.status, finishedAt: r.finished_at, edgeCount: r.edge_count === null ? null : Number(r.edge_count) } : null;
+  if (!r) return null;
+  return { cycleId: r.processing_cycle_id, status: r.status, finishedAt: r.finished_at, edgeCount: r.edge_count === null ? null : Number(r.edge_count) };
 }
 
 export async function lastPerfectRun(db: Db, groupId: string): Promise<PerfectRun | null> {

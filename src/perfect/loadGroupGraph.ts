@@ -172,7 +172,9 @@ export async function loadCycleGraph(pool: Pool, groupId: string, cycleId: strin
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {
       const now = await lastPotentialRun(c, groupId);
-      if (now?.cycleId !== cycleId || now.status !== 'COMPLETED') throw new Error(`potential cycle changed while starting (now ${now?.cycleId} ${now?.status}); retrying`);
+      if (now?.cycleId !== cycleId || now.status !== 'COMPLETED') {
+        throw new Error(`potential cycle changed while starting (now ${now?.cycleId} ${now?.status}); retrying`);
+      }
       const expected = now.edgeCount ?? 0;
       return await loadGroupGraph(c, groupId, { ...opts, onRows: (rows) => { if (expected > 0) onProgress(Math.min(1, rows / expected)); } });
     } finally {

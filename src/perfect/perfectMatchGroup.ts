@@ -98,10 +98,12 @@ export const perfectMatchGroup: Processor<'perfect-match-group'> = async (job, {
     if (dryRun) {
       await job.updateProgress(100);
       log.info({ ...summary, pairs: solved.pairs.left.length }, 'perfect matches computed (dry run: nothing written)');
-      return { dryRun: true, ...summary, pairs: solved.pairs.left.length, sample: samplePairs(solved.pairs, loaded.leftRefs, loaded.rightRefs) } satisfies PerfectMatchResult;
+      const sample = samplePairs(solved.pairs, loaded.leftRefs, loaded.rightRefs);
+      return { dryRun: true, ...summary, pairs: solved.pairs.left.length, sample } satisfies PerfectMatchResult;
     }
     // save
-    const written = await savePerfectRun(pool, { ...run, pairs: solved.pairs, leftRefs: loaded.leftRefs, rightRefs: loaded.rightRefs, strategy: solved.strategy, nodeCount: nodes });
+    const { leftRefs, rightRefs } = loaded;
+    const written = await savePerfectRun(pool, { ...run, pairs: solved.pairs, leftRefs, rightRefs, strategy: solved.strategy, nodeCount: nodes });
     await job.updateProgress(100);
     log.info({ strategy: solved.strategy, nodes, pairs: written, totalScore: summary.totalScore }, 'perfect matches written');
     return { ...summary, pairs: written } satisfies PerfectMatchResult;

@@ -49,7 +49,10 @@ export async function beginCycle(job: Job<FetchPagePayload>, deps: WorkerDeps): 
     await job.moveToDelayed(Date.now() + deps.cfg.cyclePermitRetryMs, deps.token);
     throw new DelayedError();
   }
-  const cycle = { cycleId: p.cycleId, groupId: p.groupId, domainId: p.domainId, mode: incremental ? 'INCREMENTAL' : 'FULL', lockToken: got.lockToken, permitToken: got.permitToken, settings, settingsHash } as const;
+  const cycle = {
+    cycleId: p.cycleId, groupId: p.groupId, domainId: p.domainId, mode: incremental ? 'INCREMENTAL' : 'FULL',
+    lockToken: got.lockToken, permitToken: got.permitToken, settings, settingsHash,
+  } as const;
   // One transaction: a first page dying between recording the cycle and marking the run PENDING
   // would leave a cycle its retry takes as begun, whose last page then plans nothing.
   await withTransaction(deps.pool, async (c) => {

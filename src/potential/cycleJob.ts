@@ -55,7 +55,8 @@ export async function failCycle(deps: Pick<WorkerDeps, 'cfg' | 'pool' | 'redis'>
 export async function assertStagingWhole(c: PoolClient, cycle: CycleRow): Promise<void> {
   const staged = await stagedNewPages(c, cycle.cycleId);
   if (staged !== (cycle.newPages ?? 0)) {
-    throw new UnrecoverableError(`the staging of cycle ${cycle.cycleId} is gone (${staged} of ${cycle.newPages} new pages; a PostgreSQL crash empties UNLOGGED tables)`);
+    throw new UnrecoverableError(
+      `the staging of cycle ${cycle.cycleId} is gone (${staged} of ${cycle.newPages} new pages; a PostgreSQL crash empties UNLOGGED tables)`);
   }
 }
 

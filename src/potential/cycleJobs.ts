@@ -6,9 +6,9 @@
 //   finalize-group ← flush-group ← build-chunk-pair (one per row page).
 // Every flow child sets failParentOnFailure, so that a child failing for good fails its parent
 // instead of leaving it in waiting-children for ever (bullmq #3362).
-import { FlowProducer, Queue } from 'bullmq';
+import type { FlowProducer, Queue } from 'bullmq';
 import type { Config } from '../shared/config.ts';
-import { bullConnection } from '../shared/queue.ts';
+import { openFlowProducer, openQueue } from '../shared/queue.ts';
 import { defaultJobOptions, JOB, jobId, QUEUE, type CycleRef, type FetchPagePayload, type PageKind } from '../shared/queues.ts';
 
 export const fetchJobId = (cycleId: string, kind: PageKind, index: number): string => jobId(cycleId, 'fetch', kind, index);
@@ -24,10 +24,7 @@ function handles(cfg: Config) {
   const id = `${cfg.redisUrl}|${cfg.queuePrefix}`;
   let h = queues.get(id);
   if (!h) {
-    h = {
-      queue: new Queue(QUEUE.potential, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) }),
-      flows: new FlowProducer({ connection: bullConnection(cfg), prefix: cfg.queuePrefix }),
-    };
+    h = { queue: openQueue(cfg, QUEUE.potential), flows: openFlowProducer(cfg) };
     queues.set(id, h);
   }
   return h;

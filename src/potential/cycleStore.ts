@@ -102,7 +102,8 @@ export async function recordNewPages(db: Db, cycleId: string, newPages: number):
 
 /** Kinds, indexes and node counts of the cycle's stored pages, N pages first. */
 export async function listPageKeys(db: Db, cycleId: string): Promise<Array<{ kind: PageKind; index: number; nodeCount: number }>> {
-  const { rows } = await db.query('SELECT kind, page_index, node_count FROM potential_cycle_pages WHERE cycle_id = $1 ORDER BY kind DESC, page_index', [cycleId]);
+  const { rows } = await db.query(
+    'SELECT kind, page_index, node_count FROM potential_cycle_pages WHERE cycle_id = $1 ORDER BY kind DESC, page_index', [cycleId]);
   return rows.map((r) => ({ kind: r.kind, index: r.page_index, nodeCount: r.node_count }));
 }
 
@@ -173,7 +174,9 @@ export async function stagedPageCounts(db: Db, cycleId: string): Promise<{ n: nu
 }
 
 /** How far the cycle got: planned or not, its page counts, and the pages stored so far. */
-export async function cycleStagingProgress(db: Db, cycleId: string): Promise<{ planned: boolean; newPages: number | null; existingPages: number | null; stored: number } | null> {
+export async function cycleStagingProgress(
+  db: Db, cycleId: string,
+): Promise<{ planned: boolean; newPages: number | null; existingPages: number | null; stored: number } | null> {
   const { rows } = await db.query(
     `SELECT c.planned_at, c.new_pages, c.existing_pages,
             (SELECT count(*)::int FROM potential_cycle_pages p WHERE p.cycle_id = c.cycle_id) AS stored

@@ -87,7 +87,8 @@ async function fetchPages(cfg: Config, pool: Pool, cycle: CycleRow, kind: PageKi
 /** Keeps the `n` best edges seen (score desc, then reference ids), for the sample. */
 function offerSample(sample: PageEdge[], e: PageEdge, n: number): void {
   if (n <= 0) return;
-  const worse = (a: PageEdge, b: PageEdge) => a.score < b.score || (a.score === b.score && (a.referenceId + a.matchedReferenceId) > (b.referenceId + b.matchedReferenceId));
+  const worse = (a: PageEdge, b: PageEdge) =>
+    a.score < b.score || (a.score === b.score && (a.referenceId + a.matchedReferenceId) > (b.referenceId + b.matchedReferenceId));
   if (sample.length === n && !worse(sample[n - 1], e)) return;
   let i = Math.min(sample.length, n - 1);
   sample[i] = e;

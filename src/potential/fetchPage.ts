@@ -45,7 +45,8 @@ export const fetchPage: Processor<'fetch-page'> = async (job, deps) => {
     // The next page's bound is known now: enqueue it before encoding this one.
     if (full) {
       const last = rows[rows.length - 1];
-      await enqueueFetchPages(cfg, [{ ...ref, kind: p.kind, pageIndex: p.pageIndex + 1, after: { createdAt: last.created_at, id: last.id }, incremental: p.incremental }]);
+      const after = { createdAt: last.created_at, id: last.id };
+      await enqueueFetchPages(cfg, [{ ...ref, kind: p.kind, pageIndex: p.pageIndex + 1, after, incremental: p.incremental }]);
     }
     // A planned page is stored even when empty (its nodes were deleted since the plan), so that
     // the kind's pages are 0 … n-1 without gaps; the open-ended last page only when not empty.

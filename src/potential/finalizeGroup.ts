@@ -44,7 +44,10 @@ export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycl
     const flushed = Object.values(await job.getChildrenValues())[0] as FlushResult | undefined;
     const edgeCount = typeof flushed?.rows === 'number' ? flushed.rows
       : Number((await c.query('SELECT count(*) AS n FROM potential_matches WHERE group_id = $1', [cycle.groupId])).rows[0].n);
-    await setLastRun(c, { groupId: cycle.groupId, domainId: cycle.domainId, cycleId: cycle.cycleId, status: 'COMPLETED', nodeCount, edgeCount, settingsHash: cycle.settingsHash ?? undefined });
+    await setLastRun(c, {
+      groupId: cycle.groupId, domainId: cycle.domainId, cycleId: cycle.cycleId, status: 'COMPLETED', nodeCount, edgeCount,
+      settingsHash: cycle.settingsHash ?? undefined,
+    });
     await deleteStaging(c, cycle.cycleId);
     await releaseAndCloseBreaker();
     return { nodeCount, edgeCount };

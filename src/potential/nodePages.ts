@@ -18,7 +18,9 @@ function processedFilter(mode: CycleRow['mode'], kind: PageKind): string {
   return kind === 'N' ? 'AND processed = false' : 'AND processed = true';
 }
 
-export async function fetchNodePage(deps: { pool: Pool }, cycle: CycleRow, kind: PageKind, after: KeysetCursor | null, limit: number, upTo?: KeysetCursor): Promise<NodeRow[]> {
+export async function fetchNodePage(
+  deps: { pool: Pool }, cycle: CycleRow, kind: PageKind, after: KeysetCursor | null, limit: number, upTo?: KeysetCursor,
+): Promise<NodeRow[]> {
   // created_at travels as text: a JavaScript Date would cut the microseconds off the keyset
   // position and the next page would repeat rows.
   const params: unknown[] = [cycle.groupId, cycle.domainId];

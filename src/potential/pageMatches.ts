@@ -123,13 +123,16 @@ export async function loadStoredLists(db: Pool | PoolClient, groupId: string, re
 
 async function writeLists(c: PoolClient, cycle: CycleRow, p: PageLists, deleteFirst: boolean): Promise<void> {
   if (deleteFirst) await c.query('DELETE FROM potential_match_lists WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, p.rowRefs]);
-  await copyLines(c, 'COPY potential_match_lists (group_id, reference_id, entries, exhaustive) FROM STDIN',
-    p.lists.map((l, x) => copyLine([cycle.groupId, p.rowRefs[x], `\\x${packList(Array.from(l.ids, (id) => p.referenceOfId[id]), l.scores).toString('hex')}`, l.exhaustive])));
+  await copyLines(c, 'COPY potential_match_lists (group_id, reference_id, entries, exhaustive) FROM STDIN', p.lists.map((l, x) => {
+    const packed = packList(Array.from(l.ids, (id) => p.referenceOfId[id]), l.scores);
+    return copyLine([cycle.groupId, p.rowRefs[x], `\\x${packed.toString('hex')}`, l.exhaustive]);
+  }));
 }
 
 /** Rows the page's nodes hold in potential_matches. */
 async function countRows(c: PoolClient, cycle: CycleRow, refs: string[]): Promise<number> {
-  const { rows } = await c.query('SELECT count(*)::int AS n FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, refs]);
+  const { rows } = await c.query(
+    'SELECT count(*)::int AS n FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, refs]);
   return rows[0].n;
 }
 

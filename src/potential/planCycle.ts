@@ -31,7 +31,9 @@ export async function planPages(job: Job<FetchPagePayload>, deps: WorkerDeps, cy
  * The end of a kind's chain, with `stored` pages of that kind. An incremental cycle goes on to its
  * E pages (nodes of earlier cycles); otherwise, once every page is stored, the flow is planned.
  */
-export async function endOfChain(deps: WorkerDeps, cycle: CycleRow, p: FetchPagePayload, stored: number): Promise<{ next: string } | { planned: number; reason?: string }> {
+export async function endOfChain(
+  deps: WorkerDeps, cycle: CycleRow, p: FetchPagePayload, stored: number,
+): Promise<{ next: string } | { planned: number; reason?: string }> {
   const { cfg, pool } = deps;
   const ref: CycleRef = { cycleId: cycle.cycleId, groupId: cycle.groupId, domainId: cycle.domainId };
   if (p.kind === 'N' && cycle.mode === 'INCREMENTAL') {
@@ -78,7 +80,10 @@ async function waitForPages(deps: WorkerDeps, cycleId: string, n: number, e: num
       const lost = await lostPage(deps, cycleId, n, e);
       // a page whose fetch job completed was stored: it can only be gone with the UNLOGGED staging
       // (emptied by a PostgreSQL crash restart). Waiting cannot bring it back; the next cycle can.
-      if (lost) throw new UnrecoverableError(`page ${lost} of cycle ${cycleId} was stored and is gone (staging emptied by a PostgreSQL crash restart?); the next cycle recomputes the group`);
+      if (lost) {
+        throw new UnrecoverableError(
+          `page ${lost} of cycle ${cycleId} was stored and is gone (staging emptied by a PostgreSQL crash restart?); the next cycle recomputes the group`);
+      }
       throw new Error(`pages of cycle ${cycleId} still missing (${staged.n}/${n} new, ${staged.e}/${e} existing)`);
     }
     await new Promise((r) => setTimeout(r, deps.cfg.coordinationRetryMs));

@@ -25,7 +25,9 @@ export async function startCycle(cfg: Config, group: { id: string; domainId: str
 export type CycleOutcome = { status: 'COMPLETED' | 'FAILED'; lastRun: LastRun } | { status: 'SKIPPED'; reason: string };
 
 /** Waits until the cycle completes, fails, or is skipped by its first page. */
-export async function waitForCycle(cfg: Config, pool: Pool, groupId: string, cycleId: string, pollMs = cfg.coordinationRetryMs, timeoutMs = Infinity): Promise<CycleOutcome> {
+export async function waitForCycle(
+  cfg: Config, pool: Pool, groupId: string, cycleId: string, pollMs = cfg.coordinationRetryMs, timeoutMs = Infinity,
+): Promise<CycleOutcome> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = await getLastRun(pool, groupId);

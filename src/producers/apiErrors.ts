@@ -17,7 +17,10 @@ export const jsonErrors: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return;
   if (err instanceof ApiError) return sendError(res, err.status, err.code, err.message, err.details);
   const type = (err as { type?: string }).type;
-  if (type === 'entity.too.large') return sendError(res, 413, 'payload_too_large', `the body is larger than the limit (${(err as { limit?: number }).limit} bytes, HTTP_BODY_LIMIT)`);
+  if (type === 'entity.too.large') {
+    const limit = (err as { limit?: number }).limit;
+    return sendError(res, 413, 'payload_too_large', `the body is larger than the limit (${limit} bytes, HTTP_BODY_LIMIT)`);
+  }
   if (type === 'entity.parse.failed') return sendError(res, 400, 'invalid_json', `the body is not valid JSON: ${(err as Error).message}`);
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 415, 'unsupported_encoding', (err as Error).message);
   logger().error({ err, path: req.path }, 'API request failed');

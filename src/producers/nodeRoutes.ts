@@ -30,7 +30,9 @@ export function nodeRoutes(deps: NodeRoutesDeps): Router {
       res.set('Retry-After', String(Math.ceil(deps.cfg.groupLockTtlMs / 1000)));
       throw new ApiError(409, 'cycle_running', `a potential cycle of group '${group.name}' is running; try again`);
     }
-    res.json({ removed: referenceId, groupId: group.id, domainId: group.domainId, perfectMatchesRemoved: out.perfectMatches, nodesToRefill: out.neighboursToRefill });
+    res.json({
+      removed: referenceId, groupId: group.id, domainId: group.domainId, perfectMatchesRemoved: out.perfectMatches, nodesToRefill: out.neighboursToRefill,
+    });
   });
   return router;
 }

@@ -60,11 +60,14 @@ async function planWith(cfg: Config, pool: Pool, tickId: string, redis: Redis): 
     const breaker = await readBreaker(redis, cfg, g.id);
     if (breaker.status === 'open') {
       metrics.circuitBreakerSkips.inc({ groupId: g.id });
-      logger().warn({ groupId: g.id, domainId: g.domain_id, tick: tickId, consecutiveFailures: breaker.consecutiveFailures, reopensAt: new Date(breaker.reopensAt!).toISOString() },
+      const reopensAt = new Date(breaker.reopensAt!).toISOString();
+      logger().warn({ groupId: g.id, domainId: g.domain_id, tick: tickId, consecutiveFailures: breaker.consecutiveFailures, reopensAt },
         'circuit breaker open: cycle not started');
       continue;
     }
-    if (breaker.status === 'half-open') logger().info({ groupId: g.id, consecutiveFailures: breaker.consecutiveFailures }, 'circuit breaker half-open: starting a trial cycle');
+    if (breaker.status === 'half-open') {
+      logger().info({ groupId: g.id, consecutiveFailures: breaker.consecutiveFailures }, 'circuit breaker half-open: starting a trial cycle');
+    }
     ids.push(await startCycle(cfg, { id: g.id, domainId: g.domain_id }, { incremental: true, cycleId: tickCycleId(tickId, g.id) }));
   }
   return ids;

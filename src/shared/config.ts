@@ -19,69 +19,193 @@ const s = <K extends Kind>(x: Setting<K>): Setting<K> => x;
 
 export const SETTINGS = {
   // connections
-  databaseUrl: s({ env: 'DATABASE_URL', kind: 'string', default: 'postgres://postgres@127.0.0.1:5432/test', doc: 'PostgreSQL connection string', secret: true }),
+  databaseUrl: s({
+    env: 'DATABASE_URL', kind: 'string', default: 'postgres://postgres@127.0.0.1:5432/test', secret: true,
+    doc: 'PostgreSQL connection string',
+  }),
   dbSchema: s({ env: 'DB_SCHEMA', kind: 'string', default: 'public', doc: 'PostgreSQL schema holding matchflow tables (search_path)' }),
-  dbPoolSize: s({ env: 'DB_POOL_SIZE', kind: 'int', default: 20, min: 1, doc: 'PostgreSQL pool size per process', seedKey: 'spring.datasource.hikari.maximum-pool-size' }),
-  dbConnectionTimeoutMs: s({ env: 'DB_CONNECTION_TIMEOUT_MS', kind: 'int', default: 30000, min: 100, doc: 'Time to wait for a pooled connection', seedKey: 'spring.datasource.hikari.connection-timeout' }),
+  dbPoolSize: s({
+    env: 'DB_POOL_SIZE', kind: 'int', default: 20, min: 1, seedKey: 'spring.datasource.hikari.maximum-pool-size',
+    doc: 'PostgreSQL pool size per process',
+  }),
+  dbConnectionTimeoutMs: s({
+    env: 'DB_CONNECTION_TIMEOUT_MS', kind: 'int', default: 30000, min: 100, seedKey: 'spring.datasource.hikari.connection-timeout',
+    doc: 'Time to wait for a pooled connection',
+  }),
   redisUrl: s({ env: 'REDIS_URL', kind: 'string', default: 'redis://127.0.0.1:6379', doc: 'Redis connection string', secret: true }),
   queuePrefix: s({ env: 'QUEUE_PREFIX', kind: 'string', default: 'matchflow', doc: 'Prefix of every Redis key (BullMQ queues, locks, semaphores)' }),
   // logging
   logLevel: s({ env: 'LOG_LEVEL', kind: 'string', default: 'info', doc: 'pino log level (trace, debug, info, warn, error, fatal, silent)' }),
   // scheduling
-  potentialCron: s({ env: 'POTENTIAL_CRON', kind: 'string', default: '0 5 11 * * *', doc: 'Cron of the potential-match cycle (6 fields, seconds first)', seedKey: 'scheduling.potential-match.cron' }),
-  perfectCron: s({ env: 'PERFECT_CRON', kind: 'string', default: '0 0 3 * * *', doc: 'Cron of the perfect-match sweep', seedKey: 'PerfectMatchesCreationScheduler cron' }),
+  potentialCron: s({
+    env: 'POTENTIAL_CRON', kind: 'string', default: '0 5 11 * * *', seedKey: 'scheduling.potential-match.cron',
+    doc: 'Cron of the potential-match cycle (6 fields, seconds first)',
+  }),
+  perfectCron: s({
+    env: 'PERFECT_CRON', kind: 'string', default: '0 0 3 * * *', seedKey: 'PerfectMatchesCreationScheduler cron',
+    doc: 'Cron of the perfect-match sweep',
+  }),
   cronZone: s({ env: 'CRON_ZONE', kind: 'string', default: 'Asia/Kolkata', doc: 'Time zone of the crons', seedKey: 'scheduling.potential-match.zone' }),
   // concurrency
-  maxConcurrentDomains: s({ env: 'MATCH_MAX_CONCURRENT_DOMAINS', kind: 'int', default: 2, min: 1, doc: 'Domains processed at once across the cluster (Redis semaphore)', seedKey: 'match.max-concurrent-domains' }),
-  maxConcurrentGroups: s({ env: 'MATCH_MAX_CONCURRENT_GROUPS', kind: 'int', default: 1, min: 1, doc: 'Perfect-match groups run at once per domain', seedKey: 'match.max-concurrent-groups' }),
-  workerLockDurationMs: s({ env: 'WORKER_LOCK_DURATION_MS', kind: 'int', default: 30000, min: 1000, doc: 'BullMQ job lock; a worker that stops renewing it (crash) has its job retried after this long' }),
-  workerStalledIntervalMs: s({ env: 'WORKER_STALLED_INTERVAL_MS', kind: 'int', default: 30000, min: 1000, doc: 'How often workers look for stalled jobs of crashed workers' }),
-  workerMaxStalledCount: s({ env: 'WORKER_MAX_STALLED_COUNT', kind: 'int', default: 3, min: 0, doc: 'Times a job may be found stalled (its worker died or lost Redis past its lock) and run again before it fails for good; BullMQ\'s default of 1 failed cycles whose job was hit twice by a crash or partition (jobs are idempotent, so re-running is safe)' }),
+  maxConcurrentDomains: s({
+    env: 'MATCH_MAX_CONCURRENT_DOMAINS', kind: 'int', default: 2, min: 1, seedKey: 'match.max-concurrent-domains',
+    doc: 'Domains processed at once across the cluster (Redis semaphore)',
+  }),
+  maxConcurrentGroups: s({
+    env: 'MATCH_MAX_CONCURRENT_GROUPS', kind: 'int', default: 1, min: 1, seedKey: 'match.max-concurrent-groups',
+    doc: 'Perfect-match groups run at once per domain',
+  }),
+  workerLockDurationMs: s({
+    env: 'WORKER_LOCK_DURATION_MS', kind: 'int', default: 30000, min: 1000,
+    doc: 'BullMQ job lock; a worker that stops renewing it (crash) has its job retried after this long',
+  }),
+  workerStalledIntervalMs: s({
+    env: 'WORKER_STALLED_INTERVAL_MS', kind: 'int', default: 30000, min: 1000,
+    doc: 'How often workers look for stalled jobs of crashed workers',
+  }),
+  workerMaxStalledCount: s({
+    env: 'WORKER_MAX_STALLED_COUNT', kind: 'int', default: 3, min: 0,
+    doc: 'Times a job may be found stalled (its worker died or lost Redis past its lock) and run again before it fails for good; ' +
+      'BullMQ\'s default of 1 failed cycles whose job was hit twice by a crash or partition (jobs are idempotent, so re-running is safe)',
+  }),
   workerConcurrency: s({ env: 'WORKER_CONCURRENCY', kind: 'int', default: 2, min: 1, doc: 'Jobs one worker process runs at once per queue' }),
   // retries
-  maxRetries: s({ env: 'MATCH_MAX_RETRIES', kind: 'int', default: 3, min: 1, doc: 'Retries of a failed job after its first attempt, with exponential back-off (1 s, 2 s, 4 s with the defaults)', seedKey: 'match.max-retries' }),
-  retryDelayMs: s({ env: 'MATCH_RETRY_DELAY_MILLIS', kind: 'int', default: 1000, min: 0, doc: 'First back-off delay; doubles on each retry', seedKey: 'match.retry-delay-millis' }),
+  maxRetries: s({
+    env: 'MATCH_MAX_RETRIES', kind: 'int', default: 3, min: 1, seedKey: 'match.max-retries',
+    doc: 'Retries of a failed job after its first attempt, with exponential back-off (1 s, 2 s, 4 s with the defaults)',
+  }),
+  retryDelayMs: s({
+    env: 'MATCH_RETRY_DELAY_MILLIS', kind: 'int', default: 1000, min: 0, seedKey: 'match.retry-delay-millis',
+    doc: 'First back-off delay; doubles on each retry',
+  }),
   // sizes
-  nodeFetchBatchSize: s({ env: 'NODE_FETCH_BATCH_SIZE', kind: 'int', default: 1000, min: 1, doc: 'Nodes per keyset page (fetch-page)', seedKey: 'node.fetch.batch-size' }),
-  graphChunkSize: s({ env: 'GRAPH_CHUNK_SIZE', kind: 'int', default: 500, min: 1, doc: 'Nodes per chunk inside a page when scoring', seedKey: 'graph.chunk-size' }),
-  saveBatchSize: s({ env: 'MATCH_SAVE_BATCH_SIZE', kind: 'int', default: 50000, min: 1, doc: 'Rows per COPY batch when saving matches', seedKey: 'match.save.batch-size' }),
-  importBatchSize: s({ env: 'IMPORT_BATCH_SIZE', kind: 'int', default: 50000, min: 1, doc: 'Rows per COPY batch when importing nodes', seedKey: 'import.batch-size' }),
-  topK: s({ env: 'MATCHING_TOPK_COUNT', kind: 'int', default: 100, min: 1, doc: 'Potential matches kept per node, and top-K of the perfect stage', seedKey: 'matching.topk.count' }),
-  topKReserve: s({ env: 'MATCHING_TOPK_RESERVE', kind: 'int', default: 20, min: 0, doc: 'Candidates kept per node beyond its top-K (potential_match_reserve), so that an incremental cycle refills a top-K that lost a changed or removed neighbour without scoring the node against the whole group; 0 re-scores every such node' }),
-  maxMemoryMb: s({ env: 'MATCHING_MAX_MEMORY_MB', kind: 'int', default: 1024, min: 16, doc: 'Memory budget of one group in a worker; larger groups go out of core', seedKey: 'matching.max.memory.mb' }),
+  nodeFetchBatchSize: s({
+    env: 'NODE_FETCH_BATCH_SIZE', kind: 'int', default: 1000, min: 1, seedKey: 'node.fetch.batch-size',
+    doc: 'Nodes per keyset page (fetch-page)',
+  }),
+  graphChunkSize: s({
+    env: 'GRAPH_CHUNK_SIZE', kind: 'int', default: 500, min: 1, seedKey: 'graph.chunk-size',
+    doc: 'Nodes per chunk inside a page when scoring',
+  }),
+  saveBatchSize: s({
+    env: 'MATCH_SAVE_BATCH_SIZE', kind: 'int', default: 50000, min: 1, seedKey: 'match.save.batch-size',
+    doc: 'Rows per COPY batch when saving matches',
+  }),
+  importBatchSize: s({
+    env: 'IMPORT_BATCH_SIZE', kind: 'int', default: 50000, min: 1, seedKey: 'import.batch-size',
+    doc: 'Rows per COPY batch when importing nodes',
+  }),
+  topK: s({
+    env: 'MATCHING_TOPK_COUNT', kind: 'int', default: 100, min: 1, seedKey: 'matching.topk.count',
+    doc: 'Potential matches kept per node, and top-K of the perfect stage',
+  }),
+  topKReserve: s({
+    env: 'MATCHING_TOPK_RESERVE', kind: 'int', default: 20, min: 0,
+    doc: 'Candidates kept per node beyond its top-K (potential_match_reserve), ' +
+      'so that an incremental cycle refills a top-K that lost a changed or removed neighbour without scoring the node against the whole group; ' +
+      '0 re-scores every such node',
+  }),
+  maxMemoryMb: s({
+    env: 'MATCHING_MAX_MEMORY_MB', kind: 'int', default: 1024, min: 16, seedKey: 'matching.max.memory.mb',
+    doc: 'Memory budget of one group in a worker; larger groups go out of core',
+  }),
   // perfect-match strategies
-  perfectDenseMaxCells: s({ env: 'PERFECT_DENSE_MAX_CELLS', kind: 'int', default: 16000000, min: 0, doc: 'The assignment strategy uses the dense solver only when (left nodes × right nodes with an edge) is at most this (8 bytes a cell)' }),
-  perfectDenseMinDensity: s({ env: 'PERFECT_DENSE_MIN_DENSITY', kind: 'number', default: 0.2, min: 0, max: 1, doc: 'The assignment strategy uses the dense solver only when at least this fraction of those cells has an edge' }),
-  perfectAuctionBits: s({ env: 'PERFECT_AUCTION_BITS', kind: 'int', default: 20, min: 1, max: 30, doc: 'The auction strategy is exact for scores rounded to max score / 2^bits' }),
-  perfectBlossomMaxNodes: s({ env: 'PERFECT_BLOSSOM_MAX_NODES', kind: 'int', default: 5000, min: 0, doc: 'A perfect-match job runs blossom (and hopcroft-karp on one node set) only up to this many nodes; above it greedy runs instead, and bipartite groups use assignment (same optimum). 0 = no limit' }),
-  stableCapacity: s({ env: 'PERFECT_STABLE_CAPACITY', kind: 'int', default: 1, min: 1, doc: 'Default number of partners a right-side node may take in the stable strategy (hospitals/residents)' }),
+  perfectDenseMaxCells: s({
+    env: 'PERFECT_DENSE_MAX_CELLS', kind: 'int', default: 16000000, min: 0,
+    doc: 'The assignment strategy uses the dense solver only when (left nodes × right nodes with an edge) is at most this (8 bytes a cell)',
+  }),
+  perfectDenseMinDensity: s({
+    env: 'PERFECT_DENSE_MIN_DENSITY', kind: 'number', default: 0.2, min: 0, max: 1,
+    doc: 'The assignment strategy uses the dense solver only when at least this fraction of those cells has an edge',
+  }),
+  perfectAuctionBits: s({
+    env: 'PERFECT_AUCTION_BITS', kind: 'int', default: 20, min: 1, max: 30,
+    doc: 'The auction strategy is exact for scores rounded to max score / 2^bits',
+  }),
+  perfectBlossomMaxNodes: s({
+    env: 'PERFECT_BLOSSOM_MAX_NODES', kind: 'int', default: 5000, min: 0,
+    doc: 'A perfect-match job runs blossom (and hopcroft-karp on one node set) only up to this many nodes; ' +
+      'above it greedy runs instead, and bipartite groups use assignment (same optimum). 0 = no limit',
+  }),
+  stableCapacity: s({
+    env: 'PERFECT_STABLE_CAPACITY', kind: 'int', default: 1, min: 1,
+    doc: 'Default number of partners a right-side node may take in the stable strategy (hospitals/residents)',
+  }),
   // LSH
-  lshNumTables: s({ env: 'MATCHING_LSH_NUM_TABLES', kind: 'int', default: 5, min: 1, doc: 'MinHash LSH tables; bands = tables × bands per table', seedKey: 'matching.lsh.num-tables' }),
-  lshBandsPerTable: s({ env: 'MATCHING_LSH_BANDS_PER_TABLE', kind: 'int', default: 20, min: 1, doc: 'MinHash bands per table (each band is one hash-table lookup)', seedKey: 'matching.lsh.bands-per-table' }),
-  lshCandidateLimit: s({ env: 'MATCHING_LSH_CANDIDATE_LIMIT', kind: 'int', default: 1000, min: 1, doc: 'Candidates scored per node by the LSH strategy', seedKey: 'matching.lsh.candidate-limit' }),
-  lshSimilarityThreshold: s({ env: 'MATCHING_LSH_SIMILARITY_THRESHOLD', kind: 'number', default: 0.55, min: 0.01, max: 0.99, doc: 'Compatibility score at which the LSH S-curve is centred: rows per band = round(ln(bands) / ln(1/t)). The seed had 0.7 for a Jaccard of tokens; 0.55 keeps recall@100 ≥ 0.95 on the synthetic groups', seedKey: 'matching.lsh.similarity-threshold' }),
-  cyclePermitRetryMs: s({ env: 'POTENTIAL_PERMIT_RETRY_MS', kind: 'int', default: 5000, min: 10, doc: 'A cycle that finds no free domain permit waits this long (delayed job) before trying again' }),
-  scoringThreads: s({ env: 'MATCHING_SCORING_THREADS', kind: 'int', default: 1, min: 1, doc: 'Worker threads per worker process that score chunk pairs off the event loop (scale with worker replicas)' }),
+  lshNumTables: s({
+    env: 'MATCHING_LSH_NUM_TABLES', kind: 'int', default: 5, min: 1, seedKey: 'matching.lsh.num-tables',
+    doc: 'MinHash LSH tables; bands = tables × bands per table',
+  }),
+  lshBandsPerTable: s({
+    env: 'MATCHING_LSH_BANDS_PER_TABLE', kind: 'int', default: 20, min: 1, seedKey: 'matching.lsh.bands-per-table',
+    doc: 'MinHash bands per table (each band is one hash-table lookup)',
+  }),
+  lshCandidateLimit: s({
+    env: 'MATCHING_LSH_CANDIDATE_LIMIT', kind: 'int', default: 1000, min: 1, seedKey: 'matching.lsh.candidate-limit',
+    doc: 'Candidates scored per node by the LSH strategy',
+  }),
+  lshSimilarityThreshold: s({
+    env: 'MATCHING_LSH_SIMILARITY_THRESHOLD', kind: 'number', default: 0.55, min: 0.01, max: 0.99, seedKey: 'matching.lsh.similarity-threshold',
+    doc: 'Compatibility score at which the LSH S-curve is centred: rows per band = round(ln(bands) / ln(1/t)). ' +
+      'The seed had 0.7 for a Jaccard of tokens; 0.55 keeps recall@100 ≥ 0.95 on the synthetic groups',
+  }),
+  cyclePermitRetryMs: s({
+    env: 'POTENTIAL_PERMIT_RETRY_MS', kind: 'int', default: 5000, min: 10,
+    doc: 'A cycle that finds no free domain permit waits this long (delayed job) before trying again',
+  }),
+  scoringThreads: s({
+    env: 'MATCHING_SCORING_THREADS', kind: 'int', default: 1, min: 1,
+    doc: 'Worker threads per worker process that score chunk pairs off the event loop (scale with worker replicas)',
+  }),
   lshSeed: s({ env: 'MATCHING_LSH_SEED', kind: 'int', default: 1, min: 0, doc: 'Seed of the MinHash functions (the same for every page of a cycle)' }),
   // coordination
   groupLockTtlMs: s({ env: 'GROUP_LOCK_TTL_MS', kind: 'int', default: 60000, min: 1000, doc: 'TTL of the per-group cycle lock (refreshed while held)' }),
-  domainSemaphoreTtlMs: s({ env: 'DOMAIN_SEMAPHORE_TTL_MS', kind: 'int', default: 60000, min: 1000, doc: 'TTL of a domain semaphore permit (refreshed while held)' }),
+  domainSemaphoreTtlMs: s({
+    env: 'DOMAIN_SEMAPHORE_TTL_MS', kind: 'int', default: 60000, min: 1000,
+    doc: 'TTL of a domain semaphore permit (refreshed while held)',
+  }),
   leaderLeaseTtlMs: s({ env: 'LEADER_LEASE_TTL_MS', kind: 'int', default: 15000, min: 1000, doc: 'TTL of the producer leader lease' }),
-  coordinationRetryMs: s({ env: 'COORDINATION_RETRY_MS', kind: 'int', default: 100, min: 1, doc: 'Poll interval (with jitter) of a process waiting for a lock or semaphore permit' }),
+  coordinationRetryMs: s({
+    env: 'COORDINATION_RETRY_MS', kind: 'int', default: 100, min: 1,
+    doc: 'Poll interval (with jitter) of a process waiting for a lock or semaphore permit',
+  }),
   // circuit breaker per group
-  circuitBreakerFailureThreshold: s({ env: 'CIRCUIT_BREAKER_FAILURE_THRESHOLD', kind: 'int', default: 5, min: 1, doc: 'Consecutive failed cycles of a group that open its circuit breaker (the scheduler skips the group while open)' }),
-  circuitBreakerOpenMs: s({ env: 'CIRCUIT_BREAKER_OPEN_MS', kind: 'int', default: 900000, min: 0, doc: 'How long an open breaker stays open before one trial cycle is let through (half-open; the original design waits 15 minutes)' }),
+  circuitBreakerFailureThreshold: s({
+    env: 'CIRCUIT_BREAKER_FAILURE_THRESHOLD', kind: 'int', default: 5, min: 1,
+    doc: 'Consecutive failed cycles of a group that open its circuit breaker (the scheduler skips the group while open)',
+  }),
+  circuitBreakerOpenMs: s({
+    env: 'CIRCUIT_BREAKER_OPEN_MS', kind: 'int', default: 900000, min: 0,
+    doc: 'How long an open breaker stays open before one trial cycle is let through (half-open; the original design waits 15 minutes)',
+  }),
   // retention of finished jobs in Redis
   removeOnCompleteAgeSec: s({ env: 'JOBS_KEEP_COMPLETED_SECONDS', kind: 'int', default: 86400, min: 0, doc: 'Completed jobs are kept this long in Redis' }),
   removeOnFailAgeSec: s({ env: 'JOBS_KEEP_FAILED_SECONDS', kind: 'int', default: 604800, min: 0, doc: 'Failed jobs are kept this long in Redis' }),
   // import
   importRoot: s({ env: 'IMPORT_ROOT', kind: 'string', default: './data/imports', doc: 'Local files may be imported only from under this directory' }),
   importMaxFieldLength: s({ env: 'IMPORT_MAX_FIELD_LENGTH', kind: 'int', default: 4096, min: 1, doc: 'Longest accepted CSV value (characters)' }),
-  importMaxRecordSize: s({ env: 'IMPORT_MAX_RECORD_SIZE', kind: 'int', default: 1048576, min: 1024, doc: 'Longest CSV record (one row, all fields, characters) the parser buffers; a longer one (a giant field, an unclosed quote) fails the import' }),
-  importMaxInflateRatio: s({ env: 'IMPORT_MAX_INFLATE_RATIO', kind: 'int', default: 200, min: 2, doc: 'A gzip input inflating more than this many times its compressed size is refused as a gzip bomb' }),
-  importWorkMem: s({ env: 'IMPORT_WORK_MEM', kind: 'string', default: '64MB', doc: 'PostgreSQL work_mem of an import transaction: the per-batch sort that keeps the last row of each reference id stays in memory' }),
-  importNewKeyMaxKeys: s({ env: 'IMPORT_NEW_KEY_MAX_KEYS', kind: 'int', default: 2000000, min: 0, doc: 'Reference ids (existing in the group plus read from the file) an import remembers, 8–16 bytes each, so that new nodes take a plain INSERT instead of the UPSERT; past this many the rest of the import takes the UPSERT. 0 turns it off' }),
-  importMaxRecordedFailedRows: s({ env: 'IMPORT_MAX_RECORDED_FAILED_ROWS', kind: 'int', default: 10000, min: 0, doc: 'Rejected rows recorded per import in nodes_import_failed_row (all are counted)' }),
+  importMaxRecordSize: s({
+    env: 'IMPORT_MAX_RECORD_SIZE', kind: 'int', default: 1048576, min: 1024,
+    doc: 'Longest CSV record (one row, all fields, characters) the parser buffers; a longer one (a giant field, an unclosed quote) fails the import',
+  }),
+  importMaxInflateRatio: s({
+    env: 'IMPORT_MAX_INFLATE_RATIO', kind: 'int', default: 200, min: 2,
+    doc: 'A gzip input inflating more than this many times its compressed size is refused as a gzip bomb',
+  }),
+  importWorkMem: s({
+    env: 'IMPORT_WORK_MEM', kind: 'string', default: '64MB',
+    doc: 'PostgreSQL work_mem of an import transaction: the per-batch sort that keeps the last row of each reference id stays in memory',
+  }),
+  importNewKeyMaxKeys: s({
+    env: 'IMPORT_NEW_KEY_MAX_KEYS', kind: 'int', default: 2000000, min: 0,
+    doc: 'Reference ids (existing in the group plus read from the file) an import remembers, 8–16 bytes each, ' +
+      'so that new nodes take a plain INSERT instead of the UPSERT; past this many the rest of the import takes the UPSERT. ' +
+      '0 turns it off',
+  }),
+  importMaxRecordedFailedRows: s({
+    env: 'IMPORT_MAX_RECORDED_FAILED_ROWS', kind: 'int', default: 10000, min: 0,
+    doc: 'Rejected rows recorded per import in nodes_import_failed_row (all are counted)',
+  }),
   s3Endpoint: s({ env: 'S3_ENDPOINT', kind: 'string', default: '', doc: 'MinIO/S3 endpoint URL (for example http://minio:9000); empty disables S3 sources' }),
   s3AccessKey: s({ env: 'S3_ACCESS_KEY', kind: 'string', default: '', doc: 'MinIO/S3 access key', secret: true }),
   s3SecretKey: s({ env: 'S3_SECRET_KEY', kind: 'string', default: '', doc: 'MinIO/S3 secret key', secret: true }),
@@ -90,8 +214,14 @@ export const SETTINGS = {
   kafkaBrokers: s({ env: 'KAFKA_BROKERS', kind: 'list', default: [], doc: 'Kafka brokers (comma separated); empty disables Kafka' }),
   kafkaClientId: s({ env: 'KAFKA_CLIENT_ID', kind: 'string', default: 'matchflow', doc: 'Kafka client id' }),
   kafkaGroupId: s({ env: 'KAFKA_GROUP_ID', kind: 'string', default: 'matchflow-import', doc: 'Kafka consumer group' }),
-  kafkaTopicPattern: s({ env: 'KAFKA_IMPORT_TOPIC_PATTERN', kind: 'string', default: '^.+-users$', doc: 'Regular expression of the import request topics ({domain}-users)' }),
-  kafkaStatusTopic: s({ env: 'KAFKA_STATUS_TOPIC', kind: 'string', default: 'nodes-transfer-job-status', doc: 'Topic of NodesTransferJobExchange status events' }),
+  kafkaTopicPattern: s({
+    env: 'KAFKA_IMPORT_TOPIC_PATTERN', kind: 'string', default: '^.+-users$',
+    doc: 'Regular expression of the import request topics ({domain}-users)',
+  }),
+  kafkaStatusTopic: s({
+    env: 'KAFKA_STATUS_TOPIC', kind: 'string', default: 'nodes-transfer-job-status',
+    doc: 'Topic of NodesTransferJobExchange status events',
+  }),
   kafkaDlqTopic: s({ env: 'KAFKA_DLQ_TOPIC', kind: 'string', default: 'nodes-import-dlq', doc: 'Dead-letter topic for bad or failing import requests' }),
   statusListCap: s({ env: 'STATUS_LIST_CAP', kind: 'int', default: 1000, min: 0, doc: 'Most reference ids listed in a status event success/failed list' }),
   // http
@@ -99,19 +229,41 @@ export const SETTINGS = {
   apiTokens: s({ env: 'API_TOKENS', kind: 'list', default: [], doc: 'Bearer tokens accepted by the enqueue API (comma separated)', secret: true }),
   httpBodyLimit: s({ env: 'HTTP_BODY_LIMIT', kind: 'string', default: '1mb', doc: 'Largest accepted HTTP request body' }),
   dashboardPort: s({ env: 'DASHBOARD_PORT', kind: 'int', default: 3000, min: 0, max: 65535, doc: 'Port of the dashboard (Bull Board + ops page)' }),
-  dashboardUsers: s({ env: 'DASHBOARD_USERS', kind: 'list', default: [], doc: 'Dashboard users as name:password:role (role operator or readonly), comma separated', secret: true }),
-  dashboardSessionSecret: s({ env: 'DASHBOARD_SESSION_SECRET', kind: 'string', default: '', doc: 'Key that signs dashboard session cookies; empty: a random key per process (sessions end on restart; set one when running several dashboard replicas)', secret: true }),
+  dashboardUsers: s({
+    env: 'DASHBOARD_USERS', kind: 'list', default: [], secret: true,
+    doc: 'Dashboard users as name:password:role (role operator or readonly), comma separated',
+  }),
+  dashboardSessionSecret: s({
+    env: 'DASHBOARD_SESSION_SECRET', kind: 'string', default: '', secret: true,
+    doc: 'Key that signs dashboard session cookies; ' +
+      'empty: a random key per process (sessions end on restart; set one when running several dashboard replicas)',
+  }),
   dashboardSessionTtlSec: s({ env: 'DASHBOARD_SESSION_TTL_SECONDS', kind: 'int', default: 28800, min: 60, doc: 'Lifetime of a dashboard login session' }),
-  dashboardHistogramBuckets: s({ env: 'DASHBOARD_HISTOGRAM_BUCKETS', kind: 'int', default: 20, min: 1, max: 200, doc: 'Buckets of the compatibility-score histogram on the ops page' }),
-  dashboardHistogramCacheSec: s({ env: 'DASHBOARD_HISTOGRAM_CACHE_SECONDS', kind: 'int', default: 300, min: 0, doc: 'A group\'s score histogram is recomputed when its last potential run changes, or after this long (0: on every page view)' }),
+  dashboardHistogramBuckets: s({
+    env: 'DASHBOARD_HISTOGRAM_BUCKETS', kind: 'int', default: 20, min: 1, max: 200,
+    doc: 'Buckets of the compatibility-score histogram on the ops page',
+  }),
+  dashboardHistogramCacheSec: s({
+    env: 'DASHBOARD_HISTOGRAM_CACHE_SECONDS', kind: 'int', default: 300, min: 0,
+    doc: 'A group\'s score histogram is recomputed when its last potential run changes, or after this long (0: on every page view)',
+  }),
   dashboardRefreshSec: s({ env: 'DASHBOARD_REFRESH_SECONDS', kind: 'int', default: 30, min: 0, doc: 'The ops page reloads itself this often (0: never)' }),
   dashboardMaxGroups: s({ env: 'DASHBOARD_MAX_GROUPS', kind: 'int', default: 200, min: 1, doc: 'Groups listed on the ops page (by domain and group name)' }),
-  metricsPort: s({ env: 'METRICS_PORT', kind: 'int', default: 9464, min: 0, max: 65535, doc: 'Port of /metrics, /healthz, /readyz on worker and producer processes' }),
-  healthCheckTimeoutMs: s({ env: 'HEALTH_CHECK_TIMEOUT_MS', kind: 'int', default: 2000, min: 1, doc: '/readyz reports a dependency (PostgreSQL, Redis) down when it does not answer within this time' }),
+  metricsPort: s({
+    env: 'METRICS_PORT', kind: 'int', default: 9464, min: 0, max: 65535,
+    doc: 'Port of /metrics, /healthz, /readyz on worker and producer processes',
+  }),
+  healthCheckTimeoutMs: s({
+    env: 'HEALTH_CHECK_TIMEOUT_MS', kind: 'int', default: 2000, min: 1,
+    doc: '/readyz reports a dependency (PostgreSQL, Redis) down when it does not answer within this time',
+  }),
   shutdownTimeoutMs: s({ env: 'SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 30000, min: 0, doc: 'Deadline for a graceful shutdown on SIGTERM' }),
   nodeEnv: s({ env: 'NODE_ENV', kind: 'string', default: 'development', doc: 'production refuses to start the API or dashboard without credentials' }),
   // local store
-  lmdbPath: s({ env: 'LMDB_PATH', kind: 'string', default: './data/lmdb', doc: 'Worker-local LMDB directory (edge spill, page cache); losing it loses no data', seedKey: 'lmdb.path' }),
+  lmdbPath: s({
+    env: 'LMDB_PATH', kind: 'string', default: './data/lmdb', seedKey: 'lmdb.path',
+    doc: 'Worker-local LMDB directory (edge spill, page cache); losing it loses no data',
+  }),
   lmdbMapSizeBytes: s({ env: 'LMDB_MAP_SIZE', kind: 'number', default: 107374182400, min: 1048576, doc: 'LMDB map size in bytes', seedKey: 'lmdb.map-size' }),
 } as const;
 
@@ -154,7 +306,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     out[name] = raw === undefined || raw === '' ? setting.default : parse(name, setting, raw);
   }
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(String(out.dbSchema))) throw new ConfigError(`DB_SCHEMA=${out.dbSchema}: not a plain identifier`);
-  if (String(out.queuePrefix).includes(':') || out.queuePrefix === '') throw new ConfigError(`QUEUE_PREFIX=${out.queuePrefix}: must be non-empty and contain no ':'`);
+  if (String(out.queuePrefix).includes(':') || out.queuePrefix === '') {
+    throw new ConfigError(`QUEUE_PREFIX=${out.queuePrefix}: must be non-empty and contain no ':'`);
+  }
   return Object.freeze({ ...out, ...overrides }) as Config;
 }
 

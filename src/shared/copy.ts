@@ -10,7 +10,6 @@ const CHUNK_BYTES = 1 << 20;
 export function copyField(v: string | number | boolean | null | undefined): string {
   if (v === null || v === undefined) return '\\N';
   if (typeof v !== 'string') return String(v);
-  // eslint-disable-next-line no-control-regex
   return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : v;
 }
 
@@ -69,17 +68,6 @@ export async function copyChunks(
   }
   await done;
   return Number(stream.rowCount ?? 0);
-}
-
-/** COPY rows given as field arrays. */
-export function copyRows(
-  client: PoolClient,
-  copySql: string,
-  rows: Iterable<ReadonlyArray<string | number | boolean | null | undefined>>,
-): Promise<number> {
-  return copyLines(client, copySql, (function* () {
-    for (const r of rows) yield copyLine(r);
-  })());
 }
 
 /** Undoes COPY text-format escaping of one field (\N is handled by the caller). */

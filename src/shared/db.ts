@@ -26,19 +26,6 @@ export function createPool(cfg: Config = config(), extra: pg.PoolConfig = {}): P
   return pool;
 }
 
-let shared: Pool | undefined;
-/** The process-wide pool. */
-export function pool(): Pool {
-  shared ??= createPool();
-  return shared;
-}
-
-export async function closePool(): Promise<void> {
-  const p = shared;
-  shared = undefined;
-  await p?.end();
-}
-
 export async function withClient<T>(p: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
   const client = await p.connect();
   try {

@@ -26,12 +26,6 @@ export function localStore(cfg: Pick<Config, 'lmdbPath' | 'lmdbMapSizeBytes'>): 
   return root;
 }
 
-export async function closeLocalStore(): Promise<void> {
-  const s = store;
-  store = null;
-  if (s) await s.root.close();
-}
-
 /** A binary-valued sub-database of the local store (keys are arrays of strings and numbers). */
 export function localBinaryDb(cfg: Pick<Config, 'lmdbPath' | 'lmdbMapSizeBytes'>, name: string): Database<Buffer, Array<string | number>> {
   return localStore(cfg).openDB<Buffer, Array<string | number>>({ name, encoding: 'binary', compression: false });

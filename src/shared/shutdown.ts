@@ -29,7 +29,9 @@ export interface ShutdownOutcome {
  * Runs `steps` in order within `deadlineMs`. A step that throws is logged and the next one runs
  * (a pool must still close when a server failed to). `interrupt` resolving cuts the wait short.
  */
-export async function runShutdown(steps: ShutdownStep[], opts: ShutdownOptions, interrupt: Promise<string> = new Promise(() => undefined)): Promise<ShutdownOutcome> {
+export async function runShutdown(
+  steps: ShutdownStep[], opts: ShutdownOptions, interrupt: Promise<string> = new Promise(() => undefined),
+): Promise<ShutdownOutcome> {
   const log = opts.log ?? logger();
   const t0 = performance.now();
   const outcome: ShutdownOutcome = { clean: true, finished: [], failed: [] };
@@ -67,7 +69,7 @@ export async function runShutdown(steps: ShutdownStep[], opts: ShutdownOptions, 
  */
 export function untilShutdown(steps: ShutdownStep[], opts: ShutdownOptions, signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): Promise<ShutdownOutcome> {
   const log = opts.log ?? logger();
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let resolveSecond: (why: string) => void = () => undefined;
     const second = new Promise<string>((r) => { resolveSecond = r; });
     let started = false;
@@ -79,10 +81,9 @@ export function untilShutdown(steps: ShutdownStep[], opts: ShutdownOptions, sign
       }
       started = true;
       log.info({ signal, deadlineMs: opts.deadlineMs }, 'shutting down');
-      runShutdown(steps, { ...opts, log }, second).then((o) => {
-        for (const s of signals) process.off(s, onSignal);
-        resolve(o);
-      });
+      runShutdown(steps, { ...opts, log }, second)
+        .finally(() => { for (const s of signals) process.off(s, onSignal); })
+        .then(resolve, reject);
     };
     for (const s of signals) process.on(s, onSignal);
   });

@@ -3,7 +3,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 const mod = (await import(workerData.moduleUrl)) as Record<string, (input: unknown) => unknown>;
 
-parentPort!.on('message', async ({ fn, input }: { fn: string; input: unknown }) => {
+// answer() posts every outcome, failures included, back to the pool, so its promise is not awaited.
+parentPort!.on('message', (request: { fn: string; input: unknown }) => void answer(request));
+
+async function answer({ fn, input }: { fn: string; input: unknown }): Promise<void> {
   try {
     const f = mod[fn];
     if (typeof f !== 'function') throw new Error(`thread module has no function '${fn}'`);
@@ -15,7 +18,7 @@ parentPort!.on('message', async ({ fn, input }: { fn: string; input: unknown }) 
     const e = err as Error;
     parentPort!.postMessage({ ok: false, error: { message: e?.message ?? String(err), stack: e?.stack } });
   }
-});
+}
 
 function collectTransferables(value: unknown, out: ArrayBuffer[] = [], depth = 0): ArrayBuffer[] {
   if (depth > 3 || value === null || typeof value !== 'object') return out;

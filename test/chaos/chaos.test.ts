@@ -59,7 +59,8 @@ describe('chaos: a full pipeline under worker kills, server restarts and network
         if (problems.length === 0) summary.matched++;
         else failures.push(`run ${run} (seed ${seed}): ${problems.join('\n')}`);
         summary.reruns += r.reruns.length;
-        outcome = `${problems.length === 0 ? 'matched' : 'DIFFERED'} in ${r.pipelineMs} ms, ${r.workersStarted} workers started (${r.workersSelfExited} exited by themselves)` +
+        outcome = `${problems.length === 0 ? 'matched' : 'DIFFERED'} in ${r.pipelineMs} ms, ` +
+          `${r.workersStarted} workers started (${r.workersSelfExited} exited by themselves)` +
           (r.reruns.length ? `; cycles run again as the next tick would: ${r.reruns.join(' | ')}` : '');
       } catch (err) {
         failures.push(`run ${run} (seed ${seed}): ${(err as Error).message}`);
@@ -70,7 +71,8 @@ describe('chaos: a full pipeline under worker kills, server restarts and network
       for (const f of faults) summary.byKind[f.kind] = (summary.byKind[f.kind] ?? 0) + 1;
       console.log(`    chaos run ${run} seed ${seed}: ${faults.map((f) => `${f.kind}(${f.detail})@${f.atMs}ms`).join(', ') || 'no fault landed'} → ${outcome}`);
     }
-    console.log(`    chaos summary: seed ${SEED}, runs ${summary.runs}, faults injected ${summary.faults} ${JSON.stringify(summary.byKind)}, runs matched ${summary.matched}/${summary.runs}, failed cycles run again ${summary.reruns}`);
+    console.log(`    chaos summary: seed ${SEED}, runs ${summary.runs}, faults injected ${summary.faults} ${JSON.stringify(summary.byKind)}, ` +
+      `runs matched ${summary.matched}/${summary.runs}, failed cycles run again ${summary.reruns}`);
     expect(failures, `worker logs: ${LOG}`).to.deep.equal([]);
   });
 });

@@ -29,10 +29,15 @@ describe('horizontal scale: 1, 2 and 4 worker processes', function () {
     const lines: string[] = [];
     for (const workers of [1, 2, 4]) {
       // MATCH_MAX_CONCURRENT_DOMAINS=3: every group may run at once, so more workers can help
-      const r = await runPipeline(cluster, input, { tag: `scale${workers}`, workers, logFile: LOG, env: { MATCH_MAX_CONCURRENT_DOMAINS: '3', WORKER_LOCK_DURATION_MS: '30000' } });
+      const r = await runPipeline(cluster, input, {
+        tag: `scale${workers}`, workers, logFile: LOG, env: { MATCH_MAX_CONCURRENT_DOMAINS: '3', WORKER_LOCK_DURATION_MS: '30000' },
+      });
       expect(r.problems, `${workers} workers`).to.deep.equal([]);
       snapshots.push([workers, r.snapshot]);
-      lines.push(`${String(workers).padStart(7)} | ${String(r.pipelineMs).padStart(8)} | ${(r.nodes / (r.pipelineMs / 1000)).toFixed(0).padStart(11)} | ${String(r.snapshot.potentialMatches.length).padStart(9)} | ${loadavg()[0].toFixed(2)}`);
+      const nodesPerSecond = (r.nodes / (r.pipelineMs / 1000)).toFixed(0);
+      const cells = [String(workers).padStart(7), String(r.pipelineMs).padStart(8), nodesPerSecond.padStart(11),
+        String(r.snapshot.potentialMatches.length).padStart(9), loadavg()[0].toFixed(2)];
+      lines.push(cells.join(' | '));
     }
     console.log(`    ${input.length} groups × ${NODES} nodes, ${cpus().length} cores\n    workers |   ms     | nodes/s     | potential | load(1m) after`);
     for (const l of lines) console.log(`    ${l}`);

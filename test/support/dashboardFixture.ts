@@ -28,7 +28,8 @@ export async function seedOpsGroup(pool: Pool): Promise<SeededGroup> {
     `INSERT INTO last_run_potential_matches (group_id, domain_id, processing_cycle_id, status, started_at, finished_at, node_count, edge_count)
      VALUES ($1, $2, $3, 'COMPLETED', now() - interval '95 seconds', now() - interval '10 seconds', 1234, 5678)`, [g.id, d.id, cycleId]);
   await pool.query(
-    `INSERT INTO last_run_perfect_matches (group_id, domain_id, processing_cycle_id, potential_cycle_id, status, strategy, started_at, finished_at, node_count, pair_count, failure_reason)
+    `INSERT INTO last_run_perfect_matches (group_id, domain_id, processing_cycle_id, potential_cycle_id, status, strategy,
+                                           started_at, finished_at, node_count, pair_count, failure_reason)
      VALUES ($1, $2, 'perfect-cycle-1', $3, 'FAILED', 'greedy', now() - interval '5 seconds', now(), 1234, 0, $4)`,
     [g.id, d.id, cycleId, `failed on <img src=x onerror=alert(1)>`]);
   // A skewed, known distribution: many high scores, a few low ones, and exact 0 and 1; no other

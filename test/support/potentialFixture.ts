@@ -5,7 +5,7 @@ import { withClient, type Pool } from '../../src/shared/db.ts';
 import type { SyntheticNode } from '../../src/synthetic/people.ts';
 import { CompatibilityScorer } from '../../src/matching/compatibilityScorer.ts';
 import { compareCodePoints, encodePage, type NodeInput } from '../../src/matching/encodedPage.ts';
-import { flatGroupTopK } from '../../src/matching/groupTopK.ts';
+import { flatGroupTopK } from './groupTopK.ts';
 
 export async function makeGroup(pool: Pool, name: string, params: Record<string, unknown>, matchType: MatchType = 'SYMMETRIC'): Promise<GroupRow> {
   const domainId = (await resolveDomain(pool, 'potential-test', true))!;

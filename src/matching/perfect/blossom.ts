@@ -110,12 +110,12 @@ class Search {
     this.inblossom = new Int32Array(n);
     for (let v = 0; v < n; v++) this.inblossom[v] = v;
     this.blossomparent = new Int32Array(2 * n).fill(-1);
-    this.blossomchilds = new Array(2 * n).fill(null);
+    this.blossomchilds = new Array<Int32Array | null>(2 * n).fill(null);
     this.blossombase = new Int32Array(2 * n).fill(-1);
     for (let v = 0; v < n; v++) this.blossombase[v] = v;
-    this.blossomendps = new Array(2 * n).fill(null);
+    this.blossomendps = new Array<Int32Array | null>(2 * n).fill(null);
     this.bestedge = new Int32Array(2 * n).fill(-1);
-    this.blossombestedges = new Array(2 * n).fill(null);
+    this.blossombestedges = new Array<Int32Array | null>(2 * n).fill(null);
     this.unusedblossoms = new Int32Array(n);
     for (let b = 0; b < n; b++) this.unusedblossoms[b] = n + b;
     this.nUnused = n;

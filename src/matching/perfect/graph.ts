@@ -27,10 +27,6 @@ export type MatchGraph = ({ bipartite: true } & BipartiteGraph) | ({ bipartite: 
  */
 export type Pairs = EdgeList;
 
-export function edgeCount(g: EdgeList): number {
-  return g.left.length;
-}
-
 export function emptyPairs(): Pairs {
   return { left: new Int32Array(0), right: new Int32Array(0), score: new Float64Array(0) };
 }
@@ -178,23 +174,5 @@ export function adjacencyOf(ends: Int32Array, nNodes: number): Adjacency {
   const fill = start.slice(0, nNodes);
   const edge = new Int32Array(m);
   for (let k = 0; k < m; k++) edge[fill[ends[k]]++] = k;
-  return { start, edge };
-}
-
-/** Adjacency of an undirected graph: every edge is listed under both endpoints. */
-export function undirectedAdjacency(g: GeneralGraph): Adjacency {
-  const m = g.left.length;
-  const start = new Int32Array(g.n + 1);
-  for (let k = 0; k < m; k++) {
-    start[g.left[k] + 1]++;
-    start[g.right[k] + 1]++;
-  }
-  for (let v = 0; v < g.n; v++) start[v + 1] += start[v];
-  const fill = start.slice(0, g.n);
-  const edge = new Int32Array(2 * m);
-  for (let k = 0; k < m; k++) {
-    edge[fill[g.left[k]]++] = k;
-    edge[fill[g.right[k]]++] = k;
-  }
   return { start, edge };
 }

@@ -26,7 +26,7 @@ export class GraphBuilder {
 
   /** bipartite: the two names of an edge live in separate id spaces (left side, right side). */
   constructor(private readonly bipartite: boolean) {
-    this.rightIds = bipartite ? new Map() : this.leftIds;
+    this.rightIds = bipartite ? new Map<string, number>() : this.leftIds;
     this.rightNames = bipartite ? [] : this.leftNames;
   }
 

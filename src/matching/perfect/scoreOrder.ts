@@ -9,8 +9,3 @@ export function edgesByScoreDesc(score: Float64Array): Int32Array {
   for (let k = 0; k < m; k++) order[k] = k;
   return order.sort((a, b) => score[b] - score[a] || a - b);
 }
-
-/** True when edge a ranks before edge b. */
-export function ranksBefore(score: Float64Array, a: number, b: number): boolean {
-  return score[a] > score[b] || (score[a] === score[b] && a < b);
-}

@@ -2,7 +2,7 @@
 // that remembers the largest token it has accepted refuses a smaller one, so a holder that lapsed
 // (paused past its TTL, partitioned) cannot overwrite the work of its successor.
 import type { CoordinationContext } from './context.ts';
-import { fenceField, fenceKey, type ResourceRef } from './keys.ts';
+import { fenceField, type ResourceRef } from './keys.ts';
 import { isLeaseCurrent } from './lease.ts';
 import { isPermitCurrent } from './semaphore.ts';
 import type { PoolClient } from '../db.ts';
@@ -10,11 +10,6 @@ import type { PoolClient } from '../db.ts';
 /** Does `token` still hold the resource in Redis right now? */
 export function isTokenCurrent(ctx: CoordinationContext, ref: ResourceRef, token: number): Promise<boolean> {
   return ref.kind === 'semaphore' ? isPermitCurrent(ctx, ref.name, token) : isLeaseCurrent(ctx, ref.kind, ref.name, token);
-}
-
-/** The last token issued for the resource (0 if never acquired). */
-export async function lastIssuedToken(ctx: CoordinationContext, ref: ResourceRef): Promise<number> {
-  return Number((await ctx.redis.hget(fenceKey(ctx.prefix), fenceField(ref))) ?? 0);
 }
 
 /**

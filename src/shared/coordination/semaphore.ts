@@ -195,7 +195,9 @@ export async function semaphoreState(ctx: CoordinationContext, name: string): Pr
   const holders: PermitHolder[] = [];
   for (let i = 2; i < raw.length; i += 3) {
     const meta = JSON.parse(String(raw[i + 2])) as { owner?: string; since?: number; ttl?: number };
-    holders.push({ token: Number(raw[i]), expiresInMs: Number(raw[i + 1]), owner: meta.owner ?? '', since: Number(meta.since ?? 0), ttlMs: Number(meta.ttl ?? 0) });
+    holders.push({
+      token: Number(raw[i]), expiresInMs: Number(raw[i + 1]), owner: meta.owner ?? '', since: Number(meta.since ?? 0), ttlMs: Number(meta.ttl ?? 0),
+    });
   }
   holders.sort((a, b) => a.token - b.token);
   return { limit: raw[0] === '' ? null : Number(raw[0]), holders, waiting: Number(raw[1]) };

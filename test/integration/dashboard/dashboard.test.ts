@@ -146,8 +146,11 @@ describe('dashboard (HTTP)', function () {
     const names = ((await list.json()) as { queues: Array<{ name: string; readOnlyMode: boolean }> }).queues.map((q) => [q.name, q.readOnlyMode]);
     expect(names).to.have.deep.members([['import', true], ['potential', true], ['perfect', true]]);
     for (const board of ['readonly', 'operator']) {
-      for (const [method, path] of [['PUT', 'import/pause'], ['PUT', 'import/retry/failed'], ['PUT', 'import/promote'], ['PUT', 'import/clean/completed'], ['PUT', 'import/some-job/retry'], ['POST', 'import/add']]) {
-        const res = await fetch(`${dash.url}/board/${board}/api/queues/${path}`, { method, headers: { ...VIEWER, 'Content-Type': 'application/json' }, body: '{}' });
+      const writes = [['PUT', 'import/pause'], ['PUT', 'import/retry/failed'], ['PUT', 'import/promote'], ['PUT', 'import/clean/completed'],
+        ['PUT', 'import/some-job/retry'], ['POST', 'import/add']];
+      for (const [method, path] of writes) {
+        const res = await fetch(`${dash.url}/board/${board}/api/queues/${path}`,
+          { method, headers: { ...VIEWER, 'Content-Type': 'application/json' }, body: '{}' });
         expect(res.status, `${method} ${board} ${path}`).to.equal(403);
       }
     }

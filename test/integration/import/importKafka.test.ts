@@ -63,7 +63,8 @@ describe('Kafka import requests: handleImportMessage', () => {
   });
 
   it('sends invalid messages to the DLQ with the reason and the original value', async () => {
-    const bad = ['{not json', '[1,2]', JSON.stringify({ domainId: 'acme', filePath: 'x.csv' }), JSON.stringify({ domainId: 'acme', groupId: 'g', filePath: '../../etc/shadow' })];
+    const bad = ['{not json', '[1,2]', JSON.stringify({ domainId: 'acme', filePath: 'x.csv' }),
+      JSON.stringify({ domainId: 'acme', groupId: 'g', filePath: '../../etc/shadow' })];
     const outs = [];
     for (const b of bad) outs.push(await handleImportMessage(deps, message(b, { offset: `9${outs.length}` })));
     expect(outs.map((o) => o.kind)).to.deep.equal(['dead-lettered', 'dead-lettered', 'dead-lettered', 'dead-lettered']);
@@ -116,7 +117,8 @@ describe('Kafka import requests: a real broker', function () {
     const topic = `mf-${suffix}-acme-users`;
     try {
       await admin.connect();
-      await admin.createTopics({ topics: [topic, fx.cfg.kafkaStatusTopic, fx.cfg.kafkaDlqTopic].map((t) => ({ topic: t, numPartitions: 1 })), waitForLeaders: true });
+      const topics = [topic, fx.cfg.kafkaStatusTopic, fx.cfg.kafkaDlqTopic].map((t) => ({ topic: t, numPartitions: 1 }));
+      await admin.createTopics({ topics, waitForLeaders: true });
       // The registered processor, publishing to the broker (the fixture's worker only records).
       fx.workers = await startWorkers(fx.cfg, { queues: ['import'], pool: fx.t.pool });
       await fx.file('users.csv', 'reference_id,city\nb1,rome\nb2,oslo\n');

@@ -27,10 +27,22 @@ interface Case {
 }
 
 const FAILING: Case[] = [
-  { name: 'truncated gzip', file: 'trunc.csv.gz', content: () => { const z = gzipSync(GOOD.repeat(200)); return z.subarray(0, z.length - 20); }, error: /gzip stream is truncated or corrupt/ },
-  { name: 'gzip with a corrupted body', file: 'corrupt.gz', content: () => { const z = Buffer.from(gzipSync(GOOD.repeat(50))); z[20] ^= 0xff; z[21] ^= 0xff; return z; }, error: /gzip stream is truncated or corrupt|CSV|column/ },
-  { name: 'gzip bomb of blank lines', file: 'bomb.csv.gz', content: () => Buffer.concat([gzipSync('reference_id,city\n'), gzipSync(Buffer.alloc(64 * MiB, 0x0a))]), error: /gzip bomb/ },
-  { name: 'gzip bomb of zero bytes', file: 'zeros.gz', content: () => gzipSync(Buffer.alloc(64 * MiB)), error: /gzip bomb|CSV record too large|not UTF-8 text/ },
+  {
+    name: 'truncated gzip', file: 'trunc.csv.gz', error: /gzip stream is truncated or corrupt/,
+    content: () => { const z = gzipSync(GOOD.repeat(200)); return z.subarray(0, z.length - 20); },
+  },
+  {
+    name: 'gzip with a corrupted body', file: 'corrupt.gz', error: /gzip stream is truncated or corrupt|CSV|column/,
+    content: () => { const z = Buffer.from(gzipSync(GOOD.repeat(50))); z[20] ^= 0xff; z[21] ^= 0xff; return z; },
+  },
+  {
+    name: 'gzip bomb of blank lines', file: 'bomb.csv.gz', error: /gzip bomb/,
+    content: () => Buffer.concat([gzipSync('reference_id,city\n'), gzipSync(Buffer.alloc(64 * MiB, 0x0a))]),
+  },
+  {
+    name: 'gzip bomb of zero bytes', file: 'zeros.gz', error: /gzip bomb|CSV record too large|not UTF-8 text/,
+    content: () => gzipSync(Buffer.alloc(64 * MiB)),
+  },
   { name: 'binary junk', file: 'junk.bin', content: () => junk(200_000, 7), error: /not UTF-8 text|CSV|no reference_id|header/ },
   { name: 'UTF-16 text without a byte order mark', file: 'utf16.csv', content: () => Buffer.from(GOOD, 'utf16le'), error: /not UTF-8 text/ },
   { name: 'unbalanced quotes after good rows', file: 'quotes.csv', content: () => `${GOOD}ok3,"rome\nok4,oslo\n`, error: /Quote Not Closed/ },
@@ -122,13 +134,15 @@ describe('import-file: malformed inputs', function () {
       await mkdir(join(fx.root, 'sub'), { recursive: true });
       await symlink(outsideFile, join(fx.root, 'sub', 'link.csv'));
       const { rows } = await fx.t.pool.query<{ id: string; group_id: string; domain_id: string }>(
-        `INSERT INTO nodes_import_job (group_id, domain_id, status) SELECT g.id, g.domain_id, 'PENDING' FROM matching_groups g LIMIT 1 RETURNING id, group_id, domain_id`);
+        `INSERT INTO nodes_import_job (group_id, domain_id, status)
+         SELECT g.id, g.domain_id, 'PENDING' FROM matching_groups g LIMIT 1 RETURNING id, group_id, domain_id`);
       const base = rows[0];
       const reasons: string[] = [];
       for (const path of ['../escape.csv', '/etc/passwd', 'sub/link.csv', 'missing.csv', 'sub']) {
         const { rows: [job] } = await fx.t.pool.query<{ id: string }>(
           `INSERT INTO nodes_import_job (group_id, domain_id, status) VALUES ($1, $2, 'PENDING') RETURNING id`, [base.group_id, base.domain_id]);
-        await fx.queue.add(JOB.importFile, { importJobId: job.id, groupId: base.group_id, domainId: base.domain_id, source: { kind: 'file', path } }, { jobId: job.id });
+        const payload = { importJobId: job.id, groupId: base.group_id, domainId: base.domain_id, source: { kind: 'file', path } };
+        await fx.queue.add(JOB.importFile, payload, { jobId: job.id });
         const done = await fx.wait(job.id);
         expect(done.status).to.equal('FAILED');
         reasons.push(done.failureReason!);

@@ -41,7 +41,7 @@ describe('CLI progress and exit codes', function () {
     }, { timeoutMs: 60_000, everyMs: 20 });
     await Promise.all(workers.workers.map((w) => w.pause()));
     await said('a progress line of the held cycle', /^potential ([1-9]\d)% /m);
-    workers.workers.forEach((w) => w.resume());
+    await Promise.all(workers.workers.map((w) => w.resume()));
     const r = await run.done;
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/COMPLETED in [\d.]+ s: 400 new nodes/);

@@ -65,8 +65,8 @@ describe('metrics after a demo run', function () {
     expect(ofDemo('match_drops_total').every((s) => s.labels.reason === 'top_k_eviction')).to.equal(true);
     expect(total('nodes_imported_total')).to.be.greaterThan(0);
     // timers (histograms): observed at least once per demo group where they carry a groupId
-    for (const name of ['batch_matches_total_duration', 'graph_build_duration', 'matching_duration', 'perfect_matches_creation', 'potential_matches_cycle_duration',
-      'perfect_match_storage_duration']) {
+    for (const name of ['batch_matches_total_duration', 'graph_build_duration', 'matching_duration', 'perfect_matches_creation',
+      'potential_matches_cycle_duration', 'perfect_match_storage_duration']) {
       expect([...perGroup(`${name}_count`)].sort(), name).to.deep.equal([...groupIds].sort());
       expect(total(`${name}_sum`), name).to.be.greaterThan(0);
     }

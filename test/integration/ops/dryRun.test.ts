@@ -117,7 +117,8 @@ describe('--dry-run', function () {
       // the dry-run job's own BullMQ bookkeeping is all that changed
       expect({ ...after, redisKeys: undefined }).to.deep.equal({ ...before, redisKeys: undefined });
 
-      const job = await perfectQueue.add(JOB.perfectMatchGroup, { groupId: group.id, domainId: group.domainId, force: true }, { jobId: jobId('perfect', group.id, 'real') });
+      const job = await perfectQueue.add(JOB.perfectMatchGroup, { groupId: group.id, domainId: group.domainId, force: true },
+        { jobId: jobId('perfect', group.id, 'real') });
       await until('the perfect job to complete', async () => {
         const state = await job.getState();
         if (state === 'failed') throw new Error('perfect job failed');

@@ -57,7 +57,8 @@ describe('loadGroupGraph: out of core', function () {
 
         // greedy streamed over the spill chooses what greedy in memory chooses
         const opts = strategyOptionsFromConfig(t.cfg);
-        const plan = await planSpilled({ spill, bipartite: !!bipartite, nLeft: spilled.leftRefs.length, nRight: spilled.rightRefs.length }, 'greedy', 1 << 30, opts.topK);
+        const source = { spill, bipartite: !!bipartite, nLeft: spilled.leftRefs.length, nRight: spilled.rightRefs.length };
+        const plan = await planSpilled(source, 'greedy', 1 << 30, opts.topK);
         if (plan.kind !== 'pairs') throw new Error('greedy streams to pairs');
         const mem = runStrategy('greedy', g, opts);
         const pairSet = (p: { left: Int32Array; right: Int32Array }) => Array.from(p.left, (l, k) => `${l},${p.right[k]}`).sort();

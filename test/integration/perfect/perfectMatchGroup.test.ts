@@ -24,7 +24,8 @@ function expectedTotal(seed: SeededGroup, strategy: StrategyName, bipartite: boo
   if (!bipartite) {
     const left: number[] = [], right: number[] = [], score: number[] = [];
     for (const [a, b, s] of seed.rows) { left.push(id(a)); right.push(id(b)); score.push(s); }
-    const pairs = runStrategy(strategy, { bipartite: false, n: ids.size, left: Int32Array.from(left), right: Int32Array.from(right), score: Float64Array.from(score) }, opts);
+    const edges = { left: Int32Array.from(left), right: Int32Array.from(right), score: Float64Array.from(score) };
+    const pairs = runStrategy(strategy, { bipartite: false, n: ids.size, ...edges }, opts);
     return totalScore(pairs);
   }
   const lIds = new Map<string, number>(), rIds = new Map<string, number>();
@@ -36,7 +37,8 @@ function expectedTotal(seed: SeededGroup, strategy: StrategyName, bipartite: boo
     const [l, r] = isLeft(a) ? [a, b] : [b, a];
     left.push(lid(l)); right.push(rid(r)); score.push(s);
   }
-  const pairs = runStrategy(strategy, { bipartite: true, nLeft: lIds.size, nRight: rIds.size, left: Int32Array.from(left), right: Int32Array.from(right), score: Float64Array.from(score) }, opts);
+  const edges = { left: Int32Array.from(left), right: Int32Array.from(right), score: Float64Array.from(score) };
+  const pairs = runStrategy(strategy, { bipartite: true, nLeft: lIds.size, nRight: rIds.size, ...edges }, opts);
   return totalScore(pairs);
 }
 
@@ -93,7 +95,8 @@ describe('perfect-match-group job', function () {
     const total = rows.reduce((a, r) => a + Number(r.compatibility_score), 0);
     expect(total).to.be.closeTo(expectedTotal(seed, 'blossom', false), 1e-6);
     expect(new Set(rows.map((r) => r.processing_cycle_id))).to.deep.equal(new Set([seed.cycleId]));
-    const { rows: last } = await t.pool.query('SELECT status, node_count, potential_cycle_id, pair_count FROM last_run_perfect_matches WHERE group_id = $1', [seed.group.id]);
+    const { rows: last } = await t.pool.query(
+      'SELECT status, node_count, potential_cycle_id, pair_count FROM last_run_perfect_matches WHERE group_id = $1', [seed.group.id]);
     expect(last[0]).to.include({ status: 'COMPLETED', potential_cycle_id: seed.cycleId, node_count: 300, pair_count: rows.length });
     const again = await runJob(seed.group.id, seed.group.domainId);
     expect(again.skipped).to.match(/nothing changed/);
@@ -142,8 +145,13 @@ describe('perfect-match-group job', function () {
 
   it('a worker SIGKILLed while the job runs leaves, after the retry, the same result as a clean run', async () => {
     const seed = await seedPotentialGroup(t.pool, { name: 'kill', matchType: 'SYMMETRIC', algorithmId: 'blossom', nodes: 3000, edgesPerNode: 8, seed: 11 });
-    const env = { ...t.env, METRICS_PORT: '0', LOG_LEVEL: process.env.KILL_TEST_LOG ? 'info' : 'silent', WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000', MATCH_RETRY_DELAY_MILLIS: '100' };
-    const startWorker = (): ChildProcess => spawn(process.execPath, [CLI, 'worker', '--queues', 'perfect'], { env, stdio: ['ignore', 'ignore', process.env.KILL_TEST_LOG ? 'inherit' : 'ignore'] });
+    const logs = !!process.env.KILL_TEST_LOG;
+    const env = {
+      ...t.env, METRICS_PORT: '0', LOG_LEVEL: logs ? 'info' : 'silent',
+      WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000', MATCH_RETRY_DELAY_MILLIS: '100',
+    };
+    const startWorker = (): ChildProcess =>
+      spawn(process.execPath, [CLI, 'worker', '--queues', 'perfect'], { env, stdio: ['ignore', 'ignore', logs ? 'inherit' : 'ignore'] });
     const first = startWorker();
     const job = await queue.add(JOB.perfectMatchGroup, { groupId: seed.group.id, domainId: seed.group.domainId });
     // Kill as soon as the job is past loading (the strategy or the write is under way).

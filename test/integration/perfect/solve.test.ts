@@ -64,7 +64,8 @@ describe('matchflow solve', () => {
     }
     const r = await solve(['--strategy', 'blossom', '--input', '-'], rows.join('\n') + '\n');
     expect(r.code, r.err).to.equal(0);
-    const expected = runStrategy('blossom', { bipartite: false, n: 300, left: Int32Array.from(l), right: Int32Array.from(rr), score: Float64Array.from(s) }, strategyOptionsFromConfig(loadConfig({})));
+    const graph = { bipartite: false, n: 300, left: Int32Array.from(l), right: Int32Array.from(rr), score: Float64Array.from(s) } as const;
+    const expected = runStrategy('blossom', graph, strategyOptionsFromConfig(loadConfig({})));
     const lines = r.out.trim().split('\n').slice(1);
     expect(lines.length).to.equal(expected.left.length);
     const total = lines.reduce((acc, line) => acc + Number(line.split(',')[2]), 0);

@@ -68,7 +68,8 @@ describe('potential cycles: group lock, domain semaphore, retries, CLI', functio
     const nodes = [...syntheticPeople({ count: 1200, seed: 43, prefix: 'd' })];
     await insertNodes(env.pool, group, nodes);
     const [a, b] = await Promise.all([startCycle(env.cfg, group, { incremental: false }), startCycle(env.cfg, group, { incremental: false })]);
-    const outs = await Promise.all([a, b].map((id) => waitForCycle(env.cfg, env.pool, group.id, id, 50, 60000).catch((e) => ({ status: 'TIMEOUT', reason: String(e) }))));
+    const outs = await Promise.all([a, b].map((id) =>
+      waitForCycle(env.cfg, env.pool, group.id, id, 50, 60000).catch((e) => ({ status: 'TIMEOUT', reason: String(e) }))));
     // the skipped one returns at once; the winner may still be running when it is polled: wait for it
     const statuses = outs.map((o) => o.status).sort();
     expect(statuses).to.deep.equal(['COMPLETED', 'SKIPPED']);

@@ -21,7 +21,10 @@ const K = 20;
 const MENTORING: Array<[string, number]> = [['MENTOR', 0.4], ['MENTEE', 0.6]];
 const STRATEGIES: Array<{ name: string; params: Record<string, unknown>; matchType: MatchType }> = [
   { name: 'flat', params: { candidateStrategy: 'flat' }, matchType: 'SYMMETRIC' },
-  { name: 'bipartite', params: { candidateStrategy: 'bipartite', partitionKey: 'type', leftValues: ['MENTOR'], rightValues: ['MENTEE'] }, matchType: 'BIPARTITE' },
+  {
+    name: 'bipartite', matchType: 'BIPARTITE',
+    params: { candidateStrategy: 'bipartite', partitionKey: 'type', leftValues: ['MENTOR'], rightValues: ['MENTEE'] },
+  },
   { name: 'metadata', params: { candidateStrategy: 'metadata' }, matchType: 'SYMMETRIC' },
 ];
 

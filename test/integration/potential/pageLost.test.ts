@@ -29,7 +29,8 @@ describe('a cycle losing a stored page before it is planned', function () {
               lastPageAttempts++;
               // N0 stored (its job completed), then gone, as after a crash restart
               for (;;) {
-                const { rows } = await deps.pool.query(`SELECT 1 FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N' AND page_index = 0`, [p.cycleId]);
+                const { rows } = await deps.pool.query(
+                  `SELECT 1 FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N' AND page_index = 0`, [p.cycleId]);
                 if (rows.length) break;
                 await sleep(20);
               }

@@ -55,7 +55,8 @@ describe('potential page writes', function () {
   after(async () => env?.cleanup());
 
   it('an N page replaces its nodes\' rows whole, even with a lower score', async () => {
-    await write(cycle('FULL'), 'N', ['a', 'b'], [{ referenceId: 'a', matchedReferenceId: 'b', score: 0.9 }, { referenceId: 'b', matchedReferenceId: 'a', score: 0.9 }]);
+    await write(cycle('FULL'), 'N', ['a', 'b'],
+      [{ referenceId: 'a', matchedReferenceId: 'b', score: 0.9 }, { referenceId: 'b', matchedReferenceId: 'a', score: 0.9 }]);
     await write(cycle('FULL'), 'N', ['a', 'b'], [{ referenceId: 'a', matchedReferenceId: 'c', score: 0.4 }]);
     expect(await matchesOf(env.pool, groupId)).to.deep.equal(['a→c=0.4']);
   });
@@ -83,7 +84,8 @@ describe('potential page writes', function () {
     // a row nobody's list knows of
     await env.pool.query(`INSERT INTO potential_matches (group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score)
       VALUES ($1, $1, 'by-hand', 's', 'h', 0.9)`, [groupId]);
-    await write(cycle('INCREMENTAL'), 'E', ['s'], [{ referenceId: 's', matchedReferenceId: 'x', score: 0.5 }, { referenceId: 's', matchedReferenceId: 'y', score: 0.4 }]);
+    await write(cycle('INCREMENTAL'), 'E', ['s'],
+      [{ referenceId: 's', matchedReferenceId: 'x', score: 0.5 }, { referenceId: 's', matchedReferenceId: 'y', score: 0.4 }]);
     expect((await matchesOf(env.pool, groupId)).filter((r) => r.startsWith('s'))).to.deep.equal(['s→x=0.5', 's→y=0.4']);
   });
 

@@ -26,7 +26,8 @@ describe('participation history of a cycle', function () {
     await env.pool.query('DELETE FROM nodes WHERE id = $1', [rows[1].id]);
     expect(await withTransaction(env.pool, (c) => recordParticipation(c, cycle))).to.equal(2);
     expect(await withTransaction(env.pool, (c) => recordParticipation(c, cycle))).to.equal(0); // a retried finalize adds nothing
-    const { rows: history } = await env.pool.query('SELECT node_id FROM match_participation_history WHERE processing_cycle_id = $1 ORDER BY node_id', [cycle.cycleId]);
+    const { rows: history } = await env.pool.query(
+      'SELECT node_id FROM match_participation_history WHERE processing_cycle_id = $1 ORDER BY node_id', [cycle.cycleId]);
     expect(history.map((h) => h.node_id)).to.deep.equal([rows[0].id, rows[2].id].sort());
   });
 });

@@ -46,7 +46,8 @@ describe('potential-match cycle (BullMQ flow, in-process workers)', function () 
     expect(rows[0].cursor).to.be.a('string');
     if (outcome.status === 'COMPLETED') expect(outcome.lastRun).to.include({ nodeCount: 1000 });
     // finalize delivered again (its worker died after commit): same bookkeeping, nothing lost
-    const job = { name: 'finalize-group', id: 'again', data: { cycleId, groupId: group.id, domainId: group.domainId, fencingToken: 0 }, attemptsMade: 0, opts: {} };
+    const data = { cycleId, groupId: group.id, domainId: group.domainId, fencingToken: 0 };
+    const job = { name: 'finalize-group', id: 'again', data, attemptsMade: 0, opts: {} };
     const redis = createRedis({}, env.cfg.redisUrl);
     try {
       const again = await finalizeGroup(job as never, { cfg: env.cfg, pool: env.pool, redis, log: logger(), threads: NO_THREADS });
@@ -98,7 +99,8 @@ describe('potential-match cycle (BullMQ flow, in-process workers)', function () 
 
   it('bipartite groups only pair left with right', async () => {
     const nodes = [...syntheticPeople({ count: 700, seed: 9, prefix: 'b', types: [['MENTOR', 0.4], ['MENTEE', 0.6]] })];
-    const group = await makeGroup(env.pool, 'bipartite', { candidateStrategy: 'bipartite', partitionKey: 'type', leftValues: ['MENTOR'], rightValues: ['MENTEE'] }, 'BIPARTITE');
+    const settings = { candidateStrategy: 'bipartite', partitionKey: 'type', leftValues: ['MENTOR'], rightValues: ['MENTEE'] } as const;
+    const group = await makeGroup(env.pool, 'bipartite', settings, 'BIPARTITE');
     await insertNodes(env.pool, group, nodes);
     const cycleId = await startCycle(env.cfg, group, { incremental: false });
     expect((await waitForCycle(env.cfg, env.pool, group.id, cycleId)).status).to.equal('COMPLETED');
@@ -112,7 +114,8 @@ describe('potential-match cycle (BullMQ flow, in-process workers)', function () 
     const cycleId = await startCycle(env.cfg, group, { incremental: false });
     expect((await waitForCycle(env.cfg, env.pool, group.id, cycleId)).status).to.equal('COMPLETED');
     const got = new Set(await matchesOf(env.pool, group.id));
-    const { rows } = await env.pool.query('SELECT max(c)::int AS most FROM (SELECT count(*) AS c FROM potential_matches WHERE group_id = $1 GROUP BY reference_id) x', [group.id]);
+    const { rows } = await env.pool.query(
+      'SELECT max(c)::int AS most FROM (SELECT count(*) AS c FROM potential_matches WHERE group_id = $1 GROUP BY reference_id) x', [group.id]);
     expect(rows[0].most).to.be.at.most(K);
     // every LSH row is a real pair with its exact score; most of them are the flat top-K
     const all = new Set(expectedRows(nodes, K));

@@ -105,7 +105,8 @@ describe('hostile input through every entry point', function () {
   it('Kafka handler: hostile values are enqueued verbatim; NUL goes to the DLQ', async () => {
     const deps = { cfg: fx.cfg, pool: fx.t.pool, queue: fx.queue, publish: fx.publish, log: logger(), sleep: async () => undefined };
     let offset = 0;
-    const message = (body: unknown) => ({ topic: 'hostile-users', partition: 0, message: { offset: String(offset++), key: null, value: Buffer.from(JSON.stringify(body)) } });
+    const message = (body: unknown) =>
+      ({ topic: 'hostile-users', partition: 0, message: { offset: String(offset++), key: null, value: Buffer.from(JSON.stringify(body)) } });
     for (const h of HOSTILE.slice(0, 5)) {
       const out = await handleImportMessage(deps, message({ domainId: `kafka ${h}`, groupId: h, referenceIds: [h] }));
       expect(out.kind, h).to.equal('enqueued');
@@ -145,7 +146,8 @@ describe('hostile input through every entry point', function () {
     // the Kafka test created group HOSTILE[0] in domain `kafka ${HOSTILE[0]}`
     const found = await cli(['run', 'potential', '--group', HOSTILE[0], '--domain', `kafka ${HOSTILE[0]}`], fx.t.env);
     expect(found.code, found.err).to.equal(0);
-    for (const [group, domain] of [[`missing ${HOSTILE[0]}`, undefined], [HOSTILE[2], HOSTILE[3]], [`' OR '1'='1`, undefined]] as Array<[string, string | undefined]>) {
+    const unknown: Array<[string, string | undefined]> = [[`missing ${HOSTILE[0]}`, undefined], [HOSTILE[2], HOSTILE[3]], [`' OR '1'='1`, undefined]];
+    for (const [group, domain] of unknown) {
       const r = await cli(['run', 'potential', '--group', group, ...(domain ? ['--domain', domain] : [])], fx.t.env);
       expect(r.code, `${group}: ${r.err}`).to.equal(2);
       expect(r.err).to.match(/no (group|domain)/);

@@ -14,7 +14,9 @@ const until = (what: string, f: () => Promise<boolean>) => untilWithin(what, f, 
 
 /** Runs a job that stalls twice (taken by a worker that never renews its lock) and says how it ended. */
 async function stallTwice(maxStalledCount: number): Promise<{ state: string; runs: number; failedReason?: string }> {
-  const t: TestEnv = await createTestEnv('stall', { overrides: { workerMaxStalledCount: maxStalledCount, workerStalledIntervalMs: 1000, workerLockDurationMs: 1000 } });
+  const t: TestEnv = await createTestEnv('stall', {
+    overrides: { workerMaxStalledCount: maxStalledCount, workerStalledIntervalMs: 1000, workerLockDurationMs: 1000 },
+  });
   const queue = openQueue(t.cfg, QUEUE.perfect);
   // a "worker that dies": takes the job, never renews the lock, never finishes
   const doomed = new Worker(QUEUE.perfect, null, { connection: bullConnection(t.cfg), prefix: t.cfg.queuePrefix, autorun: false, lockDuration: 500 });
@@ -34,7 +36,8 @@ async function stallTwice(maxStalledCount: number): Promise<{ state: string; run
       // The product worker starts only now, with the job already taken, so that it cannot take it
       // first; it takes no job until the end (paused, which also stops its stalled-check timer):
       // the checks are its own, with its options, run by hand below.
-      pool ??= await startWorkers(t.cfg, { queues: [QUEUE.perfect], pool: t.pool, processors: { perfect: { [JOB.perfectMatchGroup]: async () => { runs++; return 'ran'; } } } });
+      const processors = { perfect: { [JOB.perfectMatchGroup]: async () => { runs++; return 'ran'; } } };
+      pool ??= await startWorkers(t.cfg, { queues: [QUEUE.perfect], pool: t.pool, processors });
       await pool.workers[0].pause(true);
       const check = () => (pool!.workers[0] as unknown as { moveStalledJobsToWait(): Promise<void> }).moveStalledJobsToWait();
       // the lock lapses; the product worker's stalled check moves the job back (or fails it)
@@ -43,7 +46,7 @@ async function stallTwice(maxStalledCount: number): Promise<{ state: string; run
         return ['waiting', 'failed'].includes(await queue.getJobState(job.id!));
       });
     }
-    pool!.workers[0].resume();
+    await pool!.workers[0].resume();
     await until('the job to end', async () => ['completed', 'failed'].includes(await queue.getJobState(job.id!)));
     const done = (await queue.getJob(job.id!)) as Job;
     return { state: await done.getState(), runs, failedReason: done.failedReason };

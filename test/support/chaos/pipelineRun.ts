@@ -66,7 +66,8 @@ export function writeInput(cluster: ChaosCluster, opts: { groups: number; domain
   for (let g = 0; g < opts.groups; g++) {
     const bipartite = g % 3 === 2;
     const lines = ['reference_id,type,industry,city,skills,years,seniority'];
-    for (const p of syntheticPeople({ count: opts.nodes, seed: (opts.seed ?? 7) * 1000 + g, prefix: `g${g}`, types: bipartite ? [['MENTOR', 0.4], ['MENTEE', 0.6]] : undefined })) {
+    const types: Array<[string, number]> | undefined = bipartite ? [['MENTOR', 0.4], ['MENTEE', 0.6]] : undefined;
+    for (const p of syntheticPeople({ count: opts.nodes, seed: (opts.seed ?? 7) * 1000 + g, prefix: `g${g}`, types })) {
       const m = p.metadata;
       lines.push([p.referenceId, p.type, m.industry, m.city, m.skills, m.years_experience, m.seniority].map(csvField).join(','));
     }
@@ -229,7 +230,8 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
 
     // one incremental cycle per group, as the scheduler starts them; the id makes a retry idempotent
     const cycles = new Map<string, string>();
-    const cycleIdOf = (g: GroupInput, attempt: number) => `00000000-0000-4000-8${String(attempt).padStart(3, '0')}-${String(input.indexOf(g)).padStart(12, '0')}`;
+    const cycleIdOf = (g: GroupInput, attempt: number) =>
+      `00000000-0000-4000-8${String(attempt).padStart(3, '0')}-${String(input.indexOf(g)).padStart(12, '0')}`;
     for (const g of input) {
       const grp = groups.get(g.group)!;
       const cycleId = cycleIdOf(g, 0);
@@ -242,7 +244,8 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
       let cycleId = cycles.get(g.group)!;
       for (let attempt = 0; ; attempt++) {
         const potential = await until(`potential cycle of ${g.group}`, async () => {
-          const { rows } = await pool.query('SELECT status, failure_reason FROM last_run_potential_matches WHERE group_id = $1 AND processing_cycle_id = $2', [grp.id, cycleId]);
+          const { rows } = await pool.query(
+            'SELECT status, failure_reason FROM last_run_potential_matches WHERE group_id = $1 AND processing_cycle_id = $2', [grp.id, cycleId]);
           if (rows[0] && rows[0].status !== 'PENDING') return rows[0];
           // a first page that failed for good means a cycle that never starts: say so at once
           const first = await potentialQueue(cfg).getJob(fetchJobId(cycleId, 'N', 0));
@@ -263,7 +266,8 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
         cycles.set(g.group, cycleId);
       }
       const perfect = await until(`perfect run of ${g.group}`, async () => {
-        const { rows } = await pool.query('SELECT status, failure_reason FROM last_run_perfect_matches WHERE group_id = $1 AND potential_cycle_id = $2', [grp.id, cycleId]);
+        const { rows } = await pool.query(
+          'SELECT status, failure_reason FROM last_run_perfect_matches WHERE group_id = $1 AND potential_cycle_id = $2', [grp.id, cycleId]);
         return rows[0] && rows[0].status !== 'PENDING' ? rows[0] : null;
       }, deadline);
       if (perfect.status !== 'COMPLETED') throw new Error(`perfect run of ${g.group} ${perfect.status}: ${perfect.failure_reason}`);
@@ -304,11 +308,12 @@ async function quiescenceProblems(cfg: Config, pool: Pool, redis: ReturnType<typ
   const settle = Math.min(deadline, Date.now() + 30000);
   try {
     // a job of a killed worker stays active until a stalled check (WORKER_STALLED_INTERVAL_MS) moves it
+    const pending = (q: Queue) => q.getJobCounts('active', 'waiting', 'delayed', 'waiting-children', 'prioritized');
     const counts = await until('queues to drain', async () => {
-      const all = await Promise.all(queues.map(async (q) => ({ q: q.name, c: await q.getJobCounts('active', 'waiting', 'delayed', 'waiting-children', 'prioritized') })));
+      const all = await Promise.all(queues.map(async (q) => ({ q: q.name, c: await pending(q) })));
       return all.every((x) => Object.values(x.c).every((n) => n === 0)) ? all : null;
     }, settle, 250).catch(async (err) => {
-      const all = await Promise.all(queues.map(async (q) => `${q.name} ${JSON.stringify(await q.getJobCounts('active', 'waiting', 'delayed', 'waiting-children', 'prioritized'))}`));
+      const all = await Promise.all(queues.map(async (q) => `${q.name} ${JSON.stringify(await pending(q))}`));
       problems.push(`jobs left: ${all.join('; ')} (${(err as Error).message})`);
       return null;
     });

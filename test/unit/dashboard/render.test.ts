@@ -51,8 +51,14 @@ describe('ops page', () => {
     breakers: [{ groupId: 'g1', status: 'open', consecutiveFailures: 5, openedAt: 0, reopensAt: new Date('2026-01-01T10:20:00Z').getTime() }],
     groups: [{
       domainId: 'd1', domainName: 'dom', groupId: 'g1', groupName: EVIL, matchType: 'SYMMETRIC',
-      potential: { cycleId: 'cyc-1', status: 'COMPLETED', startedAt: started, finishedAt: new Date(started.getTime() + 83_000), nodes: 1200, edges: 45000, failureReason: null, strategy: null },
-      perfect: { cycleId: 'cyc-2', status: 'FAILED', startedAt: started, finishedAt: null, nodes: null, edges: null, failureReason: `boom ${EVIL}`, strategy: 'greedy' },
+      potential: {
+        cycleId: 'cyc-1', status: 'COMPLETED', startedAt: started, finishedAt: new Date(started.getTime() + 83_000),
+        nodes: 1200, edges: 45000, failureReason: null, strategy: null,
+      },
+      perfect: {
+        cycleId: 'cyc-2', status: 'FAILED', startedAt: started, finishedAt: null,
+        nodes: null, edges: null, failureReason: `boom ${EVIL}`, strategy: 'greedy',
+      },
       histogram: { counts: [1, 2, 3], lo: 0, hi: 1, outside: 4 },
     }],
   };

@@ -20,13 +20,19 @@ const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
  * YAML with merge keys (`<<: *anchor`), as Compose reads it. js-yaml 5 (mocha's) needs the merge
  * tag added; js-yaml 4 (which other packages may hoist) has it in its default schema.
  */
-const yaml = jsYaml as unknown as { load(text: string, opts?: object): unknown; CORE_SCHEMA: { withTags?(...t: unknown[]): unknown }; DEFAULT_SCHEMA: unknown; mergeTag?: unknown };
+const yaml = jsYaml as unknown as {
+  load(text: string, opts?: object): unknown;
+  CORE_SCHEMA: { withTags?(...t: unknown[]): unknown };
+  DEFAULT_SCHEMA: unknown;
+  mergeTag?: unknown;
+};
 const yamlSchema = yaml.mergeTag && yaml.CORE_SCHEMA.withTags ? yaml.CORE_SCHEMA.withTags(yaml.mergeTag) : yaml.DEFAULT_SCHEMA;
 const parse = (text: string) => yaml.load(text, { schema: yamlSchema }) as Compose;
 
 /** Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}; $$ is a literal $. */
 function interpolate(text: string, env: Record<string, string | undefined>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (m, name: string | undefined, op: string | undefined, arg: string | undefined) => {
+  const reference = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g;
+  return text.replace(reference, (m, name: string | undefined, op: string | undefined, arg: string | undefined) => {
     if (m === '$$') return '$';
     const v = env[name!];
     const unset = op?.startsWith(':') ? !v : v === undefined;

@@ -9,7 +9,8 @@ describe('NodeExchange (seed 002 §8.3.1)', () => {
     });
     expect(v.ok).to.equal(true);
     if (!v.ok) return;
-    expect(importRequestOf(v.value, 'k')).to.deep.include({ domain: 'd', group: 'g', source: { kind: 's3', url: 'http://minio:9000/bucket/file.csv.gz' }, requestKey: 'k' });
+    expect(importRequestOf(v.value, 'k'))
+      .to.deep.include({ domain: 'd', group: 'g', source: { kind: 's3', url: 'http://minio:9000/bucket/file.csv.gz' }, requestKey: 'k' });
     const refs = validateNodeExchange({ domainId: 'd', groupId: 'g', referenceIds: ['a', 'b'] });
     expect(refs.ok && importRequestOf(refs.value).source).to.deep.equal({ kind: 'references', referenceIds: ['a', 'b'] });
     const local = validateNodeExchange({ domainId: 'd', groupId: 'g', filePath: 'dir/x.csv' });

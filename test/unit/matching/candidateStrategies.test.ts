@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { CompatibilityScorer } from '../../../src/matching/compatibilityScorer.ts';
 import { encodePage, SIDE_LEFT, SIDE_RIGHT, type EncodedPage, type NodeInput } from '../../../src/matching/encodedPage.ts';
 import { scoreFlat } from '../../../src/matching/flatStrategy.ts';
-import { flatGroupTopK, lshGroupTopK } from '../../../src/matching/groupTopK.ts';
+import { flatGroupTopK, lshGroupTopK } from '../../support/groupTopK.ts';
 import { candidateProbability, lshParamsFrom, rowsPerBand } from '../../../src/matching/lshStrategy.ts';
 import type { LshParams } from '../../../src/matching/minhash.ts';
 import { consecutive, noRows, pageSide } from '../../../src/matching/pageSide.ts';
-import { recallAtK } from '../../../src/matching/recall.ts';
+import { recallAtK } from '../../support/recall.ts';
 import { createScorer } from '../../../src/matching/scorerRegistry.ts';
 import { TopK } from '../../../src/matching/topK.ts';
 import { seededRandom } from '../../../src/synthetic/random.ts';
@@ -85,7 +85,8 @@ describe('candidate strategies', () => {
     expect(flat.sorted(0)).to.deep.equal([{ id: 2, score: 2 / 3 }]);
     expect(flat.sorted(1)).to.deep.equal([]);
     expect(flat.sorted(2)).to.deep.equal([{ id: 0, score: 2 / 3 }]);
-    const lsh = lshGroupTopK(scorer, { pages: [encodePage(nodes, { lsh: lshParamsFrom({ tables: 20, bandsPerTable: 20, similarityThreshold: 0.2, seed: 1, numericTolerance: 0.6 }) })] }, 5).topK;
+    const params = lshParamsFrom({ tables: 20, bandsPerTable: 20, similarityThreshold: 0.2, seed: 1, numericTolerance: 0.6 });
+    const lsh = lshGroupTopK(scorer, { pages: [encodePage(nodes, { lsh: params })] }, 5).topK;
     for (let u = 0; u < 3; u++) expect(lsh.sorted(u)).to.deep.equal(flat.sorted(u));
   });
 

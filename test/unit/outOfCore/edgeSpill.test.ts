@@ -39,29 +39,31 @@ async function spillOf(e: ReturnType<typeof randomEdges>, chunk: number, id: str
 }
 
 describe('EdgeSpill (LMDB)', () => {
-  for (const runEdges of [undefined, 1_000]) it(`merges chunks back in global rank order, each edge once (runs of ${runEdges ?? 'default'} edges)`, async () => {
-    const n = 300;
-    const e = randomEdges(n, 50_000, 1);
-    const spill = await spillOf(e, 7_000, `a${runEdges}`, true, n, runEdges);
-    // chunks: 7 of 7,000 edges and one of 1,000; each split into runs of at most runEdges
-    expect(spill.stats.runs).to.equal(runEdges ? 7 * Math.ceil(7_000 / runEdges) + 1 : 8);
-    const got: string[] = [];
-    await spill.merge((a, b, s) => { got.push(`${a},${b},${s}`); });
-    const lo = e.left.map((x, k) => Math.min(x, e.right[k]));
-    const hi = e.left.map((x, k) => Math.max(x, e.right[k]));
-    const want: string[] = [];
-    let last = '';
-    for (const k of rankOrder(lo, hi, e.score)) {
-      const line = `${lo[k]},${hi[k]},${e.score[k]}`;
-      if (line !== last) want.push(line);
-      last = line;
-    }
-    expect(got).to.deep.equal(want);
-    await spill.clear();
-    let left = 0;
-    await spill.merge(() => { left++; });
-    expect(left).to.equal(0);
-  });
+  for (const runEdges of [undefined, 1_000]) {
+    it(`merges chunks back in global rank order, each edge once (runs of ${runEdges ?? 'default'} edges)`, async () => {
+      const n = 300;
+      const e = randomEdges(n, 50_000, 1);
+      const spill = await spillOf(e, 7_000, `a${runEdges}`, true, n, runEdges);
+      // chunks: 7 of 7,000 edges and one of 1,000; each split into runs of at most runEdges
+      expect(spill.stats.runs).to.equal(runEdges ? 7 * Math.ceil(7_000 / runEdges) + 1 : 8);
+      const got: string[] = [];
+      await spill.merge((a, b, s) => { got.push(`${a},${b},${s}`); });
+      const lo = e.left.map((x, k) => Math.min(x, e.right[k]));
+      const hi = e.left.map((x, k) => Math.max(x, e.right[k]));
+      const want: string[] = [];
+      let last = '';
+      for (const k of rankOrder(lo, hi, e.score)) {
+        const line = `${lo[k]},${hi[k]},${e.score[k]}`;
+        if (line !== last) want.push(line);
+        last = line;
+      }
+      expect(got).to.deep.equal(want);
+      await spill.clear();
+      let left = 0;
+      await spill.merge(() => { left++; });
+      expect(left).to.equal(0);
+    });
+  }
 
   it('streaming greedy over the spill equals greedy over the sorted edges in memory', async () => {
     const n = 500;

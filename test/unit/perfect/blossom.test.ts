@@ -5,7 +5,9 @@ import { assertMatchingOf, generalOptimum, pairsKey, randomGeneral, randomShape,
 
 function graph(edges: [number, number, number][]): GeneralGraph {
   const n = 1 + Math.max(0, ...edges.flatMap(([a, b]) => [a, b]));
-  return canonicalGeneral({ n, left: Int32Array.from(edges, (e) => e[0]), right: Int32Array.from(edges, (e) => e[1]), score: Float64Array.from(edges, (e) => e[2]) });
+  return canonicalGeneral({
+    n, left: Int32Array.from(edges, (e) => e[0]), right: Int32Array.from(edges, (e) => e[1]), score: Float64Array.from(edges, (e) => e[2]),
+  });
 }
 
 function checkOptimal(g: GeneralGraph): void {
@@ -43,8 +45,10 @@ describe('perfect/blossom', () => {
     ['nested S-T expand', [[1, 2, 19], [1, 3, 20], [1, 8, 8], [2, 3, 25], [2, 4, 18], [3, 5, 18], [4, 5, 13], [4, 7, 7], [5, 6, 7]]],
     ['T nasty expand', [[1, 2, 45], [1, 5, 45], [2, 3, 50], [3, 4, 45], [4, 5, 50], [1, 6, 30], [3, 9, 35], [4, 8, 35], [5, 7, 26], [9, 10, 5]]],
     ['T expand least slack', [[1, 2, 45], [1, 5, 45], [2, 3, 50], [3, 4, 45], [4, 5, 50], [1, 6, 30], [3, 9, 35], [4, 8, 28], [5, 7, 26], [9, 10, 5]]],
-    ['nested T nasty expand', [[1, 2, 45], [1, 7, 45], [2, 3, 50], [3, 4, 45], [4, 5, 95], [4, 6, 94], [5, 6, 94], [6, 7, 50], [1, 8, 30], [3, 11, 35], [5, 9, 36], [7, 10, 26], [11, 12, 5]]],
-    ['nested relabel expand', [[1, 2, 40], [1, 3, 40], [2, 3, 60], [2, 4, 55], [3, 5, 55], [4, 5, 50], [1, 8, 15], [5, 7, 30], [7, 6, 10], [8, 10, 10], [4, 9, 30]]],
+    ['nested T nasty expand', [[1, 2, 45], [1, 7, 45], [2, 3, 50], [3, 4, 45], [4, 5, 95], [4, 6, 94], [5, 6, 94], [6, 7, 50],
+      [1, 8, 30], [3, 11, 35], [5, 9, 36], [7, 10, 26], [11, 12, 5]]],
+    ['nested relabel expand', [[1, 2, 40], [1, 3, 40], [2, 3, 60], [2, 4, 55], [3, 5, 55], [4, 5, 50], [1, 8, 15], [5, 7, 30],
+      [7, 6, 10], [8, 10, 10], [4, 9, 30]]],
     ['float and negative scores', [[1, 2, Math.PI], [2, 3, Math.E], [1, 3, 3], [1, 4, Math.SQRT2], [2, 4, -1], [3, 4, -6]]],
   ];
   for (const [name, edges] of shapes) it(`is optimal on the ${name} case`, () => checkOptimal(graph(edges)));

@@ -20,7 +20,9 @@ function naiveGreedy(g: EdgeList, rightOffset: number): Pairs {
     chosen.push(best);
   }
   chosen.sort((x, y) => x - y); // canonical edge order = (left, right) order
-  return { left: Int32Array.from(chosen, (e) => g.left[e]), right: Int32Array.from(chosen, (e) => g.right[e]), score: Float64Array.from(chosen, (e) => g.score[e]) };
+  return {
+    left: Int32Array.from(chosen, (e) => g.left[e]), right: Int32Array.from(chosen, (e) => g.right[e]), score: Float64Array.from(chosen, (e) => g.score[e]),
+  };
 }
 
 describe('perfect/greedy', () => {

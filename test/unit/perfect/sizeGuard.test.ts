@@ -13,7 +13,8 @@ describe('perfect/sizeGuard', () => {
     expect(strategyForSize('blossom', false, 5001, 5000).strategy).to.equal('greedy');
     expect(strategyForSize('blossom', true, 5001, 5000).strategy).to.equal('assignment');
     expect(strategyForSize('hopcroft-karp', false, 5001, 5000).strategy).to.equal('greedy');
-    expect(strategyForSize('blossom', false, 5001, 5000).fallback).to.equal('5001 nodes exceed PERFECT_BLOSSOM_MAX_NODES=5000: ran greedy instead of blossom (at least half the optimum)');
+    expect(strategyForSize('blossom', false, 5001, 5000).fallback)
+      .to.equal('5001 nodes exceed PERFECT_BLOSSOM_MAX_NODES=5000: ran greedy instead of blossom (at least half the optimum)');
   });
   it('leaves strategies that scale alone, whatever the size', () => {
     for (const s of ['top-k', 'mutual-top-k', 'greedy', 'assignment', 'auction', 'stable'] as const) {

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { afterFailure, afterSuccess, allowsRun, breakerSettings, breakerStatus, CLOSED, reopensAt, type BreakerState } from '../../../src/shared/circuitBreaker.ts';
+import {
+  afterFailure, afterSuccess, allowsRun, breakerSettings, breakerStatus, CLOSED, reopensAt, type BreakerState,
+} from '../../../src/shared/circuitBreaker.ts';
 import { loadConfig } from '../../../src/shared/config.ts';
 
 const settings = { failureThreshold: 5, openMs: 15 * 60_000 };

@@ -12,7 +12,8 @@ describe('logger redaction', () => {
     const out = capture();
     const log = createLogger('info', out.stream);
     log.info({
-      password: 'pwSEKRIT1', token: 'tokSEKRIT2', authorization: 'Basic abcSEKRIT3', databaseUrl: 'postgres://u:SEKRIT4@h/db', DATABASE_URL: 'postgres://u:SEKRIT5@h/db',
+      password: 'pwSEKRIT1', token: 'tokSEKRIT2', authorization: 'Basic abcSEKRIT3',
+      databaseUrl: 'postgres://u:SEKRIT4@h/db', DATABASE_URL: 'postgres://u:SEKRIT5@h/db',
       apiTokens: ['tokSEKRIT6'], cfg: { redisUrl: 'redis://:SEKRIT7@h:6379', s3SecretKey: 'skSEKRIT8', dashboardUsers: ['a:SEKRIT9:operator'], topK: 100 },
       headers: { authorization: 'Bearer tokSEKRIT10', cookie: 'mf_session=ckSEKRIT11', accept: 'text/html' },
       req: { headers: { authorization: 'Bearer tokSEKRIT12', cookie: 'ckSEKRIT13' } },

@@ -5,7 +5,7 @@
 // τ(u), the approximate list A(u) recalls min(|T(u)|, |{e ∈ A(u) : score(e) ≥ τ(u)}|) of it.
 // Both lists hold exact scores of real pairs, so an approximate entry at or above τ(u) is as good
 // as an exact one. Recall@K = Σ recalled / Σ |T(u)| over all nodes (nodes with no edges skip).
-import type { TopK } from './topK.ts';
+import type { TopK } from '../../src/matching/topK.ts';
 
 export interface RecallResult {
   recall: number;

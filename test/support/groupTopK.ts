@@ -1,13 +1,13 @@
 // Top-K of every node of a group held in memory as a list of encoded pages: the reference
-// computation that tests, the recall measure and the benchmark compare the pipeline against, and
-// the way a small group is scored in one piece. Rows are numbered page after page (row of node i
-// of page p = sum of the earlier pages' sizes + i); neighbour ids are the callers' `ids`.
-import type { EncodedPage } from './encodedPage.ts';
-import { scoreFlat } from './flatStrategy.ts';
-import { lshRows } from './rowScoring.ts';
-import type { PairScorer } from './pairScorer.ts';
-import { consecutive, noRows, pageSide, type PageSide, type SideFilter } from './pageSide.ts';
-import { TopK } from './topK.ts';
+// computation that tests, the recall measure and the benchmark compare the pipeline against.
+// Rows are numbered page after page (row of node i of page p = sum of the earlier pages' sizes
+// + i); neighbour ids are the callers' `ids`.
+import type { EncodedPage } from '../../src/matching/encodedPage.ts';
+import { scoreFlat } from '../../src/matching/flatStrategy.ts';
+import { lshRows } from '../../src/matching/rowScoring.ts';
+import type { PairScorer } from '../../src/matching/pairScorer.ts';
+import { consecutive, noRows, pageSide, type PageSide, type SideFilter } from '../../src/matching/pageSide.ts';
+import { TopK } from '../../src/matching/topK.ts';
 
 export interface GroupInput {
   pages: EncodedPage[];
