@@ -129,37 +129,28 @@ async function writeLists(c: PoolClient, cycle: CycleRow, p: PageLists, deleteFi
   }));
 }
 
-/** Rows the page's nodes hold in potential_matches. */
-async function countRows(c: PoolClient, cycle: CycleRow, refs: string[]): Promise<number> {
-  const { rows } = await c.query(
-    'SELECT count(*)::int AS n FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, refs]);
-  return rows[0].n;
-}
-
 /**
  * Writes the page's lists: each row node's top-K into potential_matches and its whole list into
  * potential_match_lists. `stored` (E pages) is what the job read of the nodes' lists: only the
  * difference is written. Returns the potential_matches rows the page's nodes hold afterwards.
  */
 export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { kind: PageKind; index: number }, p: PageLists,
-  stored?: Map<string, StoredList>): Promise<{ held: number; ms: Record<'claim' | 'rows' | 'check' | 'lists', number>; rewritten: boolean }> {
-  const { ms, lap } = lapTimer(['claim', 'rows', 'check', 'lists'] as const);
+  stored?: Map<string, StoredList>): Promise<{ held: number; ms: Record<'claim' | 'rows' | 'lists', number>; rewritten: boolean }> {
+  const { ms, lap } = lapTimer(['claim', 'rows', 'lists'] as const);
   const { earlierAttempt } = await claimPageWrite(c, cycle.cycleId, page.kind, page.index);
   lap('claim');
   const held = p.lists.reduce((n, l) => n + Math.min(p.k, l.ids.length), 0);
   let mismatch = false;
-  if (page.kind === 'E' && stored && !earlierAttempt) {
+  // nodes without a stored list (rows written before lists were kept): the page is rewritten whole
+  if (page.kind === 'E' && stored && !earlierAttempt && p.rowRefs.every((r) => stored.has(r))) {
     await c.query('SAVEPOINT page_difference');
-    await writeDifference(c, cycle, p, stored);
-    lap('rows');
-    const whole = (await countRows(c, cycle, p.rowRefs)) === held;
-    lap('check');
-    if (whole) {
+    if (await writeDifference(c, cycle, p, stored)) {
+      lap('rows');
       await writeLists(c, cycle, p, true);
       lap('lists');
       return { held, ms, rewritten: false };
     }
-    // the stored lists did not match the rows (written by hand, or before lists were kept)
+    // the stored lists did not match the rows (a row gone or there that a list did not know of)
     await c.query('ROLLBACK TO SAVEPOINT page_difference');
     mismatch = true;
   }
@@ -173,20 +164,23 @@ export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { k
   return { held, ms, rewritten: mismatch };
 }
 
-/** Deletes the stored top-K rows that left (or changed score) and upserts the ones that came. */
-async function writeDifference(c: PoolClient, cycle: CycleRow, p: PageLists, stored: Map<string, StoredList>): Promise<void> {
+/**
+ * Deletes the stored top-K rows that left (or changed score) and COPYs in the ones that came.
+ * False when the rows were not what the stored lists said: a row to delete was missing, or a row
+ * to add was there already.
+ */
+async function writeDifference(c: PoolClient, cycle: CycleRow, p: PageLists, stored: Map<string, StoredList>): Promise<boolean> {
   const goneRefs: string[] = [];
   const goneMatched: string[] = [];
   const added: PageEdge[] = [];
   p.rowRefs.forEach((ref, x) => {
-    const had = stored.get(ref);
+    const had = stored.get(ref)!;
     const before = new Map<string, number>();
-    if (had) for (let j = 0; j < Math.min(p.k, had.refs.length); j++) before.set(had.refs[j], had.scores[j]);
+    for (let j = 0; j < Math.min(p.k, had.refs.length); j++) before.set(had.refs[j], had.scores[j]);
     const l = p.lists[x];
     for (let j = 0; j < Math.min(p.k, l.ids.length); j++) {
       const matched = p.referenceOfId[l.ids[j]];
-      const was = before.get(matched);
-      if (was === l.scores[j]) before.delete(matched);
+      if (before.get(matched) === l.scores[j]) before.delete(matched);
       else added.push({ referenceId: ref, matchedReferenceId: matched, score: l.scores[j] });
     }
     for (const matched of before.keys()) {
@@ -195,20 +189,17 @@ async function writeDifference(c: PoolClient, cycle: CycleRow, p: PageLists, sto
     }
   });
   if (goneRefs.length) {
-    await c.query(
+    const { rowCount } = await c.query(
       `DELETE FROM potential_matches p USING unnest($2::varchar[], $3::varchar[]) AS d(r, m)
        WHERE p.group_id = $1 AND p.reference_id = d.r AND p.matched_reference_id = d.m`, [cycle.groupId, goneRefs, goneMatched]);
+    if (rowCount !== goneRefs.length) return false;
   }
-  if (!added.length) return;
-  // upserted: a row the stored list did not know of takes the new score rather than failing the page
-  await c.query(`CREATE TEMP TABLE page_added (
-      id uuid NOT NULL, reference_id VARCHAR(255) NOT NULL, matched_reference_id VARCHAR(255) NOT NULL,
-      compatibility_score DOUBLE PRECISION NOT NULL) ON COMMIT DROP`);
-  await copyChunks(c, 'COPY page_added (id, reference_id, matched_reference_id, compatibility_score) FROM STDIN (FORMAT binary)', pageCopyData(added));
-  await c.query(
-    `INSERT INTO potential_matches (id, group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score)
-     SELECT id, $2::uuid, $3::uuid, $1::varchar, reference_id, matched_reference_id, compatibility_score FROM page_added
-     ON CONFLICT (group_id, reference_id, matched_reference_id) DO UPDATE SET compatibility_score = EXCLUDED.compatibility_score,
-       processing_cycle_id = EXCLUDED.processing_cycle_id, matched_at = now()`,
-    [cycle.cycleId, cycle.groupId, cycle.domainId]);
+  if (!added.length) return true;
+  try {
+    await copyChunks(c, COPY_NEW_PAGE, pageCopyData(added, cycle));
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') return false; // unique_violation: the row was there
+    throw err;
+  }
 }

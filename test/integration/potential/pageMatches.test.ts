@@ -80,13 +80,25 @@ describe('potential page writes', function () {
   });
 
   it('an E page whose stored lists do not match its rows is rewritten whole', async () => {
-    await write(cycle('FULL'), 'N', ['s'], [{ referenceId: 's', matchedReferenceId: 'x', score: 0.5 }]);
-    // a row nobody's list knows of
-    await env.pool.query(`INSERT INTO potential_matches (group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score)
-      VALUES ($1, $1, 'by-hand', 's', 'h', 0.9)`, [groupId]);
-    await write(cycle('INCREMENTAL'), 'E', ['s'],
-      [{ referenceId: 's', matchedReferenceId: 'x', score: 0.5 }, { referenceId: 's', matchedReferenceId: 'y', score: 0.4 }]);
-    expect((await matchesOf(env.pool, groupId)).filter((r) => r.startsWith('s'))).to.deep.equal(['s→x=0.5', 's→y=0.4']);
+    const byHand = (ref: string, matched: string) => env.pool.query(
+      `INSERT INTO potential_matches (group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score)
+       VALUES ($1, $1, 'by-hand', $2, $3, 0.9)`, [groupId, ref, matched]);
+    const rowsOf = async (ref: string) => (await matchesOf(env.pool, groupId)).filter((r) => r.startsWith(ref));
+    const edge = (referenceId: string, matchedReferenceId: string, score: number) => ({ referenceId, matchedReferenceId, score });
+    await write(cycle('FULL'), 'N', ['s', 't'], [edge('s', 'x', 0.5), edge('t', 'x', 0.5)]);
+    // a row that s's list does not know of, which the page adds
+    await byHand('s', 'y');
+    await write(cycle('INCREMENTAL'), 'E', ['s'], [edge('s', 'x', 0.5), edge('s', 'y', 0.4)]);
+    expect(await rowsOf('s')).to.deep.equal(['s→x=0.5', 's→y=0.4']);
+    // a row of t's list that is gone, which the page deletes
+    await env.pool.query(`DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = 't'`, [groupId]);
+    await byHand('t', 'h');
+    await write(cycle('INCREMENTAL'), 'E', ['t'], [{ referenceId: 't', matchedReferenceId: 'z', score: 0.3 }]);
+    expect(await rowsOf('t')).to.deep.equal(['t→z=0.3']);
+    // a node without a stored list
+    await byHand('u', 'v');
+    await write(cycle('INCREMENTAL'), 'E', ['u'], [{ referenceId: 'u', matchedReferenceId: 'w', score: 0.2 }]);
+    expect(await rowsOf('u')).to.deep.equal(['u→w=0.2']);
   });
 
   it('an E page writes only the rows that changed, and rewrites its reserve', async () => {
