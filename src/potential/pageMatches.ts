@@ -189,9 +189,13 @@ async function writeDifference(c: PoolClient, cycle: CycleRow, p: PageLists, sto
     }
   });
   if (goneRefs.length) {
+    // Knowing the arrays' length, the planner would hash them and read all the group's rows (0.8 s
+    // for 6,600 keys among 2,000,000 rows); one descent of uq_match per key takes 40 ms.
+    await c.query(`SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`);
     const { rowCount } = await c.query(
       `DELETE FROM potential_matches p USING unnest($2::varchar[], $3::varchar[]) AS d(r, m)
        WHERE p.group_id = $1 AND p.reference_id = d.r AND p.matched_reference_id = d.m`, [cycle.groupId, goneRefs, goneMatched]);
+    await c.query(`SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)`);
     if (rowCount !== goneRefs.length) return false;
   }
   if (!added.length) return true;
