@@ -20,18 +20,18 @@ export const flushGroup: Processor<'flush-group'> = (job, deps) => runCycleJob(j
   const t0 = process.hrtime.bigint();
   // Each build job returns the rows its page holds now (a page's write replaces that page's rows).
   const written = Object.values(await job.getChildrenValues()).map((v) => (v as { edges?: unknown } | null)?.edges);
+  // Every node of the group is on one row page (all pages of a full run; N and E pages of an
+  // incremental one), and each page reports its nodes' rows: their sum is the group's rows.
+  const pages = (cycle.newPages ?? 0) + (cycle.mode === 'INCREMENTAL' ? cycle.existingPages ?? 0 : 0);
+  const summed = written.length === pages && written.every((n) => typeof n === 'number') ? (written as number[]).reduce((a, b) => a + b, 0) : null;
   const out = await withTransaction(deps.pool, async (c) => {
     await assertCycleCurrent(c, cycle);
+    let departed = 0;
     if (cycle.mode === 'FULL') {
       await assertStagingWhole(c, cycle);
-      const departed = await deleteDepartedMatches(c, cycle);
-      // After a FULL run the group holds exactly the rows its pages wrote.
-      if (written.length === cycle.newPages && written.every((n) => typeof n === 'number')) {
-        return { departed, rows: (written as number[]).reduce((a, b) => a + b, 0) };
-      }
-      return { departed, rows: await countRows(c, cycle) };
+      departed = await deleteDepartedMatches(c, cycle);
     }
-    return { departed: 0, rows: await countRows(c, cycle) };
+    return { departed, rows: summed ?? await countRows(c, cycle) };
   });
   metrics.storageProcessorBatchDuration.observe({ table: 'potential_matches' }, Number(process.hrtime.bigint() - t0) / 1e9);
   return out;

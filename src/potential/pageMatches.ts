@@ -39,7 +39,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RankedList } from '../matching/rankedList.ts';
 import { BinaryCopyRows, encodedFields, textFieldBytes } from '../shared/binaryCopy.ts';
-import { copyChunks, copyLine, copyLines } from '../shared/copy.ts';
+import { copyChunks } from '../shared/copy.ts';
 import { lapTimer } from '../shared/lapTimer.ts';
 import type { Pool, PoolClient } from '../shared/db.ts';
 import type { PageKind } from '../shared/queues.ts';
@@ -123,10 +123,17 @@ export async function loadStoredLists(db: Pool | PoolClient, groupId: string, re
 
 async function writeLists(c: PoolClient, cycle: CycleRow, p: PageLists, deleteFirst: boolean): Promise<void> {
   if (deleteFirst) await c.query('DELETE FROM potential_match_lists WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, p.rowRefs]);
-  await copyLines(c, 'COPY potential_match_lists (group_id, reference_id, entries, exhaustive) FROM STDIN', p.lists.map((l, x) => {
-    const packed = packList(Array.from(l.ids, (id) => p.referenceOfId[id]), l.scores);
-    return copyLine([cycle.groupId, p.rowRefs[x], `\\x${packed.toString('hex')}`, l.exhaustive]);
-  }));
+  const group = encodedFields([{ uuid: cycle.groupId }]);
+  await copyChunks(c, 'COPY potential_match_lists (group_id, reference_id, entries, exhaustive) FROM STDIN (FORMAT binary)', (function* () {
+    const rows = new BinaryCopyRows();
+    for (let x = 0; x < p.rowRefs.length; x++) {
+      const l = p.lists[x];
+      const entries = packList(Array.from(l.ids, (id) => p.referenceOfId[id]), l.scores);
+      rows.row(4, group.length + textFieldBytes(p.rowRefs[x]) + 4 + entries.length + 5).encoded(group).text(p.rowRefs[x]).bytea(entries).bool(l.exhaustive);
+      yield* rows.drain();
+    }
+    yield* rows.finish();
+  })());
 }
 
 /**

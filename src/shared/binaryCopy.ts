@@ -65,6 +65,19 @@ export class BinaryCopyRows {
     return this;
   }
 
+  bytea(bytes: Uint8Array): this {
+    this.pos = this.buf.writeInt32BE(bytes.length, this.pos);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+    return this;
+  }
+
+  bool(v: boolean): this {
+    this.pos = this.buf.writeInt32BE(1, this.pos);
+    this.buf[this.pos++] = v ? 1 : 0;
+    return this;
+  }
+
   float8(v: number): this {
     this.pos = this.buf.writeInt32BE(8, this.pos);
     this.pos = this.buf.writeDoubleBE(v, this.pos);
