@@ -64,7 +64,7 @@ export async function stopWorkerProcesses(procs: ChildProcess[]): Promise<void> 
 }
 
 /** Busy CPU seconds of the whole machine so far (Linux; undefined elsewhere). */
-function machineBusySeconds(): number | undefined {
+export function machineBusySeconds(): number | undefined {
   try {
     const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
     const idle = f[3] + f[4]; // idle + iowait
