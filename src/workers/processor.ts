@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis.ts';
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -10,7 +10,7 @@ export interface WorkerDeps {
   cfg: Config;
   pool: Pool;
   /** a shared, non-blocking Redis connection for locks, caches and queues */
-  redis: Redis;
+  redis: RedisClient;
   /** logger carrying jobId, queue, cycleId, groupId and domainId */
   log: Logger;
   /**

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/shared/redis.ts';
 import { createTestEnv, type TestEnv } from '../support/testEnv.ts';
 import { createRedis, prefixedKey } from '../../src/shared/redis.ts';
 import { coordinationContext, type CoordinationContext } from '../../src/shared/coordination/context.ts';
@@ -55,7 +55,7 @@ class Contender {
 describe('redis coordination', function () {
   this.timeout(30_000);
   let t: TestEnv;
-  let redis: Redis;
+  let redis: RedisClient;
   let ctx: CoordinationContext;
   const children: Contender[] = [];
   const key = (...parts: string[]) => prefixedKey(t.prefix, ...parts);
@@ -77,7 +77,7 @@ describe('redis coordination', function () {
 
   beforeEach(async () => {
     t = await createTestEnv('coord');
-    redis = createRedis({}, t.cfg.redisUrl);
+    redis = createRedis(t.cfg);
     ctx = coordinationContext({ ...t.cfg, coordinationRetryMs: RETRY_MS }, redis, 'test-runner');
   });
 
@@ -259,7 +259,7 @@ describe('redis coordination', function () {
 
   it('in process: a holder that cannot reach Redis gives the lock up for lost at its TTL, and another process can take it', async () => {
     const ttlMs = 300;
-    const cut = createRedis({}, t.cfg.redisUrl);
+    const cut = createRedis(t.cfg);
     const lost: LostHoldError[] = [];
     const a = await acquireLock({ ...ctx, redis: cut }, 'y', { ttlMs, onLost: (e) => lost.push(e) });
     const t0 = Date.now();

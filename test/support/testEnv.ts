@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/shared/config.ts';
 import { createPool, ident, type Pool } from '../../src/shared/db.ts';
 import { migrate } from '../../src/shared/migrate.ts';
-import { createRedis } from '../../src/shared/redis.ts';
+import { createRedis, scanKeys, type RedisTarget } from '../../src/shared/redis.ts';
 
 export interface TestEnv {
   cfg: Config;
@@ -32,20 +32,16 @@ export async function createTestEnv(tag = 'mf', opts: { migrate?: boolean; overr
     async cleanup() {
       await pool.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`).catch(() => undefined);
       await pool.end();
-      await deleteRedisPrefix(prefix, cfg.redisUrl);
+      await deleteRedisPrefix(cfg.queuePrefix, cfg);
     },
   };
 }
 
-export async function deleteRedisPrefix(prefix: string, url: string): Promise<void> {
-  const redis = createRedis({}, url);
+export async function deleteRedisPrefix(prefix: string, target: RedisTarget): Promise<void> {
+  const redis = createRedis(target);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    // one key at a time: on a cluster, keys of other prefixes may sit in other slots
+    for await (const keys of scanKeys(redis, `${prefix}:*`, 1000)) await Promise.all(keys.map((k) => redis.unlink(k)));
   } finally {
     redis.disconnect();
   }

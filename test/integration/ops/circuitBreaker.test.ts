@@ -2,7 +2,7 @@
 // skips a group whose breaker is open, lets one trial through once the open window has passed,
 // and a completed cycle closes the breaker.
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/shared/redis.ts';
 import { closeCycleQueues, fetchJobId, potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { waitForCycle } from '../../../src/potential/startCycle.ts';
 import { failCycle } from '../../../src/potential/cycleJob.ts';
@@ -23,13 +23,13 @@ describe('group circuit breaker in the potential pipeline', function () {
   this.timeout(90000);
   let env: TestEnv;
   let workers: WorkerPool;
-  let redis: Redis;
+  let redis: RedisClient;
 
   before(async () => {
     // one quick retry per job: a broken group fails its cycle within a few milliseconds
     env = await createTestEnv('cbpipe', { overrides: { circuitBreakerOpenMs: OPEN_MS, circuitBreakerFailureThreshold: 5, maxRetries: 1, retryDelayMs: 10, topK: 5 } });
     workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
-    redis = createRedis({}, env.cfg.redisUrl);
+    redis = createRedis(env.cfg);
   });
   after(async () => {
     redis?.disconnect();

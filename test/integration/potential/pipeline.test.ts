@@ -48,7 +48,7 @@ describe('potential-match cycle (BullMQ flow, in-process workers)', function () 
     if (outcome.status === 'COMPLETED') expect(outcome.lastRun).to.include({ nodeCount: 1000 });
     // finalize delivered again (its worker died after commit): same bookkeeping, nothing lost
     const job = { name: 'finalize-group', id: 'again', data: { cycleId, groupId: group.id, domainId: group.domainId, fencingToken: 0 }, attemptsMade: 0, opts: {} };
-    const redis = createRedis({}, env.cfg.redisUrl);
+    const redis = createRedis(env.cfg);
     try {
       const again = await finalizeGroup(job as never, { cfg: env.cfg, pool: env.pool, redis, log: logger() });
       expect(again).to.deep.equal({ nodeCount: 1000, edgeCount: (await matchesOf(env.pool, group.id)).length });

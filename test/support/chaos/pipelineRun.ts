@@ -180,7 +180,7 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
   };
   const cfg: Config = loadConfig(env);
   const pool: Pool = createPool(cfg, { max: 4 });
-  const redis = createRedis({}, cfg.redisUrl);
+  const redis = createRedis(cfg);
   redis.on('error', () => undefined);
   let importQueue: Queue | undefined;
   // the workers connect as the least-privileged role of migration 050, never as the owner
