@@ -10,6 +10,7 @@ export interface TestEnv {
   cfg: Config;
   pool: Pool;
   schema: string;
+  /** the Redis key prefix in use (cfg.queuePrefix: braced on a Redis Cluster) */
   prefix: string;
   /** environment variables that make a child process use this schema and prefix */
   env: NodeJS.ProcessEnv;
@@ -20,11 +21,12 @@ export function uniqueName(tag: string): string {
   return `t_${tag}_${randomBytes(4).toString('hex')}`;
 }
 
-export async function createTestEnv(tag = 'mf', opts: { migrate?: boolean; overrides?: Partial<Config> } = {}): Promise<TestEnv> {
+/** `env`: extra settings for the test and its child processes (REDIS_CLUSTER_NODES, …). */
+export async function createTestEnv(tag = 'mf', opts: { migrate?: boolean; overrides?: Partial<Config>; env?: NodeJS.ProcessEnv } = {}): Promise<TestEnv> {
   const schema = uniqueName(tag);
-  const prefix = `mft-${schema}`;
-  const env = { ...process.env, DB_SCHEMA: schema, QUEUE_PREFIX: prefix, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' };
+  const env = { ...process.env, ...opts.env, DB_SCHEMA: schema, QUEUE_PREFIX: `mft-${schema}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' };
   const cfg = loadConfig(env, opts.overrides);
+  const prefix = cfg.queuePrefix;
   const pool = createPool(cfg, { max: 10 });
   if (opts.migrate !== false) await migrate(pool, schema);
   return {
