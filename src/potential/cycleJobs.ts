@@ -9,7 +9,7 @@
 import { FlowProducer, Queue } from 'bullmq';
 import type { Config } from '../shared/config.ts';
 import { bullConnection } from '../shared/queue.ts';
-import { redisTargetId } from '../shared/redis.ts';
+import { logConnectionErrors, redisTargetId } from '../shared/redis.ts';
 import { defaultJobOptions, JOB, jobId, QUEUE, type CycleRef, type FetchPagePayload, type PageKind } from '../shared/queues.ts';
 
 export const fetchJobId = (cycleId: string, kind: PageKind, index: number): string => jobId(cycleId, 'fetch', kind, index);
@@ -26,8 +26,8 @@ function handles(cfg: Config) {
   let h = queues.get(id);
   if (!h) {
     h = {
-      queue: new Queue(QUEUE.potential, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) }),
-      flows: new FlowProducer({ connection: bullConnection(cfg), prefix: cfg.queuePrefix }),
+      queue: logConnectionErrors(new Queue(QUEUE.potential, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) }), 'queue potential'),
+      flows: logConnectionErrors(new FlowProducer({ connection: bullConnection(cfg), prefix: cfg.queuePrefix }), 'flow producer'),
     };
     queues.set(id, h);
   }

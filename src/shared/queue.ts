@@ -3,14 +3,14 @@
 import { FlowProducer, Queue } from 'bullmq';
 import type { Config } from './config.ts';
 import { defaultJobOptions, type QueueName } from './queues.ts';
-import { bullConnection } from './redis.ts';
+import { bullConnection, logConnectionErrors } from './redis.ts';
 
 export { bullConnection };
 
 export function openQueue(cfg: Config, name: QueueName): Queue {
-  return new Queue(name, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) });
+  return logConnectionErrors(new Queue(name, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) }), `queue ${name}`);
 }
 
 export function openFlowProducer(cfg: Config): FlowProducer {
-  return new FlowProducer({ connection: bullConnection(cfg), prefix: cfg.queuePrefix });
+  return logConnectionErrors(new FlowProducer({ connection: bullConnection(cfg), prefix: cfg.queuePrefix }), 'flow producer');
 }

@@ -5,6 +5,7 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { createIORedisClient, RedisConnection, type ConnectionOptions } from 'bullmq';
 import { config, type Config } from './config.ts';
+import { logger } from './logger.ts';
 
 /** A connection of any topology: the commands matchflow uses exist on both. */
 export type RedisClient = Redis | Cluster;
@@ -69,7 +70,10 @@ const reconnectOnReadonly = (err: Error): 2 | false => (err.message.startsWith('
  * so a command waits out a failover instead of failing part-way through a job.
  */
 export function createRedis(t: RedisTarget, opts: RedisOptions = {}): RedisClient {
-  const base: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true, ...opts };
+  return logConnectionErrors(connect(t, { maxRetriesPerRequest: null, enableReadyCheck: true, ...opts }));
+}
+
+function connect(t: RedisTarget, base: RedisOptions): RedisClient {
   switch (redisTopology(t)) {
     case 'cluster': {
       const { lazyConnect, retryStrategy, enableOfflineQueue, host: _h, port: _p, ...redisOptions } = base;
@@ -98,6 +102,27 @@ export function createRedis(t: RedisTarget, opts: RedisOptions = {}): RedisClien
     default:
       return new Redis(t.redisUrl, base);
   }
+}
+
+/** Connection errors repeat while a server is away (a failover, a restart): one log line per error and 5 s. */
+const REPEAT_LOG_MS = 5000;
+
+/**
+ * Without an 'error' listener ioredis prints every connection error to stderr as an unhandled
+ * error event, and BullMQ prints the ones its queues re-emit: log them instead, as warnings,
+ * each at most once per REPEAT_LOG_MS — unless the owner listens for them itself.
+ */
+export function logConnectionErrors<T extends { on(event: 'error', f: (err: Error) => void): unknown; listenerCount(event: string): number }>(
+  client: T, what = 'redis connection'): T {
+  const last = new Map<string, number>();
+  client.on('error', (err: Error) => {
+    if (client.listenerCount('error') > 1) return;
+    const now = Date.now();
+    if (now - (last.get(err.message) ?? 0) < REPEAT_LOG_MS) return;
+    last.set(err.message, now);
+    logger().warn({ err: err.message }, `${what} error`);
+  });
+  return client;
 }
 
 let factoryInstalled = false;
