@@ -26,10 +26,13 @@ import { QUEUE, type FetchPagePayload } from '../src/shared/queues.ts';
 import { syntheticPeople } from '../src/synthetic/people.ts';
 import { insertNodes, makeGroup } from '../test/support/potentialFixture.ts';
 import { freeRedisPort, startRedisProcess } from '../test/support/redis/redisProcess.ts';
-import { createTestEnv } from '../test/support/testEnv.ts';
+import { createTestEnv, type TestEnv } from '../test/support/testEnv.ts';
+import type { GroupRow } from '../src/shared/catalog.ts';
 import { printTable, type Row } from './potential.ts';
 
 const GROUP_NODES = 10_000;
+/** share of a group that is new in a nightly (incremental) cycle */
+const NEW_SHARE = 0.05;
 const DEPLOYMENT = { nodes: 10_000_000, groups: 1_000 };
 /** the nightly window the worker count is sized for */
 const WINDOW_HOURS = 4;
@@ -75,6 +78,70 @@ function processCpuSeconds(pid: number): number {
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 const gb = (b: number) => `${(b / 1024 ** 3).toFixed(1)} GB`;
 const kb = (b: number) => `${(b / 1024).toFixed(2)} KB`;
+
+interface MeasuredRun {
+  seconds: number;
+  workerCpu: number;
+  backendCpu: number;
+  jobs: Job[];
+  perKind: Map<string, { n: number; ms: number }>;
+  /** the jobs' wall times summed: how long a job slot is busy */
+  workerSeconds: number;
+}
+
+/**
+ * A cycle of `group` and the perfect run it triggers, on the worker process, with the CPU of the
+ * worker and of the PostgreSQL sessions it opened (told apart by their application_name).
+ */
+async function measuredRun(env: TestEnv, group: GroupRow, worker: ChildProcess, appName: string, incremental: boolean): Promise<MeasuredRun> {
+  const cfg = env.cfg;
+  const cpu0 = processCpuSeconds(worker.pid!);
+  // first and last reading of each backend (a pool may open one during the run)
+  const backends = new Map<number, [number, number]>();
+  const sampleBackends = async () => {
+    const { rows: pids } = await env.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [appName]);
+    for (const { pid } of pids) {
+      const now = processCpuSeconds(pid);
+      const seen = backends.get(pid);
+      backends.set(pid, seen ? [seen[0], now] : [now, now]);
+    }
+  };
+  await sampleBackends();
+  const sampler = setInterval(() => void sampleBackends().catch(() => undefined), 250);
+  const t0 = Date.now();
+  const cycleId = await startCycle(cfg, group, { incremental });
+  const outcome = await waitForCycle(cfg, env.pool, group.id, cycleId, 100);
+  if (outcome.status !== 'COMPLETED') throw new Error(`cycle ${outcome.status}: ${JSON.stringify(outcome)}`);
+  for (;;) {
+    const { rows: r } = await env.pool.query<{ status: string }>(
+      'SELECT status FROM last_run_perfect_matches WHERE group_id = $1 AND potential_cycle_id = $2', [group.id, cycleId]);
+    if (r[0] && r[0].status !== 'PENDING') {
+      if (r[0].status !== 'COMPLETED') throw new Error(`perfect run ${r[0].status}`);
+      break;
+    }
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  clearInterval(sampler);
+  await sampleBackends();
+  const perfect = openQueue(cfg, QUEUE.perfect);
+  const jobs: Job[] = [...(await potentialQueue(cfg).getJobs(['completed'], 0, -1)), ...(await perfect.getJobs(['completed'], 0, -1))]
+    .filter((j) => (j.data as { cycleId?: string; potentialCycleId?: string }).cycleId === cycleId || (j.data as { potentialCycleId?: string }).potentialCycleId === cycleId);
+  await perfect.close();
+  const perKind = new Map<string, { n: number; ms: number }>();
+  for (const j of jobs) {
+    const k = perKind.get(j.name) ?? { n: 0, ms: 0 };
+    k.n++;
+    k.ms += (j.finishedOn ?? 0) - (j.processedOn ?? 0);
+    perKind.set(j.name, k);
+  }
+  return {
+    seconds, jobs, perKind,
+    workerCpu: processCpuSeconds(worker.pid!) - cpu0,
+    backendCpu: [...backends.values()].reduce((a, [first, last]) => a + last - first, 0),
+    workerSeconds: [...perKind.values()].reduce((a, k) => a + k.ms, 0) / 1000,
+  };
+}
 
 export async function run(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'mf-bench-scaleout-'));
@@ -126,50 +193,16 @@ export async function run(): Promise<void> {
       if (Date.now() > deadline) throw new Error('the worker process did not start');
       await new Promise((r) => setTimeout(r, 200));
     }
+    await perfect.close();
     // what a deployment's Redis holds before any cycle: the queues' own keys and the workers
     const idle = await keyBytes(admin, cfg.queuePrefix);
-    const cpu0 = processCpuSeconds(workers[0].pid!);
-    // CPU of the PostgreSQL backends serving the worker: first and last reading of each
-    const backends = new Map<number, [number, number]>();
-    const sampleBackends = async () => {
-      const { rows: pids } = await env.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [appName]);
-      for (const { pid } of pids) {
-        const now = processCpuSeconds(pid);
-        const seen = backends.get(pid);
-        backends.set(pid, seen ? [seen[0], now] : [now, now]);
-      }
-    };
-    await sampleBackends();
-    const sampler = setInterval(() => void sampleBackends().catch(() => undefined), 250);
-    const t0 = Date.now();
-    const cycleId = await startCycle(cfg, group, { incremental: false });
-    const outcome = await waitForCycle(cfg, env.pool, group.id, cycleId, 100);
-    if (outcome.status !== 'COMPLETED') throw new Error(`cycle ${outcome.status}: ${JSON.stringify(outcome)}`);
-    for (let done = false; !done;) {
-      const { rows: r } = await env.pool.query("SELECT status FROM last_run_perfect_matches WHERE group_id = $1 AND status <> 'PENDING'", [group.id]);
-      done = r.length > 0;
-      if (!done) await new Promise((res) => setTimeout(res, 100));
-    }
-    const seconds = (Date.now() - t0) / 1000;
-    clearInterval(sampler);
-    await sampleBackends();
-    const workerCpu = processCpuSeconds(workers[0].pid!) - cpu0;
-    const backendCpu = [...backends.values()].reduce((a, [first, last]) => a + last - first, 0);
+    const full = await measuredRun(env, group, workers[0], appName, false);
     const after = await keyBytes(admin, cfg.queuePrefix);
     const retained = jobBytes(after) - jobBytes(idle);
     const streams = [...after].filter(([k]) => k.endsWith(':events'));
     const eventEntries = (await Promise.all(streams.map(([k]) => admin.xlen(`${cfg.queuePrefix}:${k}`)))).reduce((a, b) => a + b, 0);
     const eventBytes = streams.reduce((a, [, b]) => a + b, 0) / Math.max(1, eventEntries);
-    const jobs: Job[] = [...(await potentialQueue(cfg).getJobs(['completed'], 0, -1)), ...(await perfect.getJobs(['completed'], 0, -1))];
-    await perfect.close();
-    const perKind = new Map<string, { n: number; ms: number }>();
-    for (const j of jobs) {
-      const k = perKind.get(j.name) ?? { n: 0, ms: 0 };
-      k.n++;
-      k.ms += (j.finishedOn ?? 0) - (j.processedOn ?? 0);
-      perKind.set(j.name, k);
-    }
-    const workerSeconds = [...perKind.values()].reduce((a, k) => a + k.ms, 0) / 1000;
+    const jobs = full.jobs;
     rows.push({ measure: `Redis kept by one group's cycle + perfect run (${jobs.length} completed jobs)`, value: kb(retained), target: `${(retained / jobs.length).toFixed(0)} B a kept job` });
     rows.push({ measure: `  × ${DEPLOYMENT.groups.toLocaleString('en')} groups (a night's jobs, kept ${cfg.removeOnCompleteAgeSec / 3600} h)`, value: mb(retained * DEPLOYMENT.groups) });
     rows.push({ measure: `  event streams: per event; capped at 10,000 events a queue`, value: `${eventBytes.toFixed(0)} B`, target: `at most ${mb(eventBytes * 10_000 * 4)} for the 4 queues` });
@@ -190,14 +223,23 @@ export async function run(): Promise<void> {
     for (const s of sizes.filter((x) => x.what !== 'nodes (anchor)')) rows.push({ measure: `  ${s.what.replace(/ ON [^ ]+ USING btree/, '')}`, value: `${(Number(s.bytes) / GROUP_NODES).toFixed(0)} B` });
     rows.push({ measure: `  × ${DEPLOYMENT.nodes.toLocaleString('en')} nodes`, value: gb((total / GROUP_NODES) * DEPLOYMENT.nodes) });
 
+    // --- a nightly (incremental) cycle: NEW_SHARE of the group is new
+    const fresh = Math.round(GROUP_NODES * NEW_SHARE);
+    await insertNodes(env.pool, group, syntheticPeople({ count: fresh, seed: 2029, prefix: 'n' }));
+    await env.pool.query('ANALYZE nodes');
+    const nightly = await measuredRun(env, group, workers[0], appName, true);
+
     // --- worker time per job kind, and workers for the nightly window
-    rows.push({ measure: `cycle + perfect run, 1 worker process × 1 job, wall`, value: `${seconds.toFixed(1)} s`,
-      target: `CPU: worker ${workerCpu.toFixed(1)} s, its PostgreSQL sessions ${backendCpu.toFixed(1)} s; ${availableParallelism()} cores` });
-    for (const [name, k] of [...perKind.entries()].sort()) rows.push({ measure: `  ${name}: ${k.n} job(s)`, value: `${(k.ms / k.n / 1000).toFixed(2)} s each`, target: `${(k.ms / 1000).toFixed(1)} s in all` });
-    const fleetSeconds = workerSeconds * DEPLOYMENT.groups;
-    rows.push({ measure: `worker time for ${DEPLOYMENT.groups.toLocaleString('en')} groups (full recompute)`, value: `${(fleetSeconds / 3600).toFixed(1)} h`,
-      target: `${Math.ceil(fleetSeconds / (WINDOW_HOURS * 3600))} job slot(s) for a ${WINDOW_HOURS} h window` });
-    rows.push({ measure: `  CPU: workers, PostgreSQL sessions`, value: `${((workerCpu * DEPLOYMENT.groups) / 3600).toFixed(1)} h`, target: `${((backendCpu * DEPLOYMENT.groups) / 3600).toFixed(1)} h` });
+    for (const [label, r] of [[`full cycle of ${GROUP_NODES.toLocaleString('en')} nodes`, full], [`incremental cycle, ${fresh} new nodes (${NEW_SHARE * 100} %)`, nightly]] as const) {
+      rows.push({ measure: `${label} + perfect run, 1 worker × 1 job, wall`, value: `${r.seconds.toFixed(1)} s`,
+        target: `CPU: worker ${r.workerCpu.toFixed(1)} s, its PostgreSQL sessions ${r.backendCpu.toFixed(1)} s` });
+      for (const [name, k] of [...r.perKind.entries()].sort()) rows.push({ measure: `  ${name}: ${k.n} job(s)`, value: `${(k.ms / k.n / 1000).toFixed(2)} s each`, target: `${(k.ms / 1000).toFixed(1)} s in all` });
+      const slotSeconds = r.workerSeconds * DEPLOYMENT.groups;
+      rows.push({ measure: `  × ${DEPLOYMENT.groups.toLocaleString('en')} groups: job-slot time; CPU of workers, of PostgreSQL`, value: `${(slotSeconds / 3600).toFixed(1)} h`,
+        target: `${((r.workerCpu * DEPLOYMENT.groups) / 3600).toFixed(2)} h, ${((r.backendCpu * DEPLOYMENT.groups) / 3600).toFixed(2)} h; ` +
+          `${Math.ceil(slotSeconds / (WINDOW_HOURS * 3600))} job slot(s) for a ${WINDOW_HOURS} h window` });
+    }
+    rows.push({ measure: 'machine', value: '', target: `${availableParallelism()} cores, load average after ${loadavg().map((x) => x.toFixed(2)).join(', ')}` });
     printTable(rows);
   } finally {
     for (const w of workers) {
