@@ -126,7 +126,10 @@ async function measuredRun(env: TestEnv, group: GroupRow, worker: ChildProcess, 
   await sampleBackends();
   const perfect = openQueue(cfg, QUEUE.perfect);
   const jobs: Job[] = [...(await potentialQueue(cfg).getJobs(['completed'], 0, -1)), ...(await perfect.getJobs(['completed'], 0, -1))]
-    .filter((j) => (j.data as { cycleId?: string; potentialCycleId?: string }).cycleId === cycleId || (j.data as { potentialCycleId?: string }).potentialCycleId === cycleId);
+    .filter((j) => {
+      const d = j.data as { cycleId?: string; potentialCycleId?: string };
+      return d.cycleId === cycleId || d.potentialCycleId === cycleId;
+    });
   await perfect.close();
   const perKind = new Map<string, { n: number; ms: number }>();
   for (const j of jobs) {
@@ -162,17 +165,21 @@ export async function run(): Promise<void> {
     });
     await anchorQueue.obliterate({ force: true });
     await anchorQueue.close();
-    const ref = { cycleId: '00000000-0000-4000-8000-00000000bee1', domainId: '00000000-0000-4000-8000-0000000000d1', groupId: '00000000-0000-4000-8000-0000000000a1' };
+    const ref = {
+      cycleId: '00000000-0000-4000-8000-00000000bee1', domainId: '00000000-0000-4000-8000-0000000000d1', groupId: '00000000-0000-4000-8000-0000000000a1',
+    };
     await potentialQueue(cfg).waitUntilReady();
     const cursor = { createdAt: '2026-11-30T10:00:00.000Z', id: '00000000-0000-4000-8000-000000000abc' };
-    const fetchBytes = await bytesPerJob(admin, cfg.queuePrefix, QUEUED, () => enqueueFetchPages(cfg, Array.from({ length: QUEUED }, (_, i): FetchPagePayload => (
-      { ...ref, pageIndex: i + 1, after: cursor, upTo: cursor, incremental: true, kind: 'N' }))));
-    const buildBytes = await bytesPerJob(admin, cfg.queuePrefix, QUEUED, () => enqueueCycleFlow(cfg, ref, 1, Array.from({ length: QUEUED }, (_, i) => ({ kind: 'N' as const, index: i }))));
+    const pages = Array.from({ length: QUEUED }, (_, i): FetchPagePayload => (
+      { ...ref, pageIndex: i + 1, after: cursor, upTo: cursor, incremental: true, kind: 'N' }));
+    const fetchBytes = await bytesPerJob(admin, cfg.queuePrefix, QUEUED, () => enqueueFetchPages(cfg, pages));
+    const rowPages = Array.from({ length: QUEUED }, (_, i) => ({ kind: 'N' as const, index: i }));
+    const buildBytes = await bytesPerJob(admin, cfg.queuePrefix, QUEUED, () => enqueueCycleFlow(cfg, ref, 1, rowPages));
     await potentialQueue(cfg).obliterate({ force: true });
     rows.push(
       { measure: 'anchor: a BullMQ job with empty data, waiting', value: `${anchor.toFixed(0)} B` },
       { measure: 'fetch-page job, waiting (a page of the plan)', value: `${fetchBytes.toFixed(0)} B`, target: `${(fetchBytes / anchor).toFixed(2)} × anchor` },
-      { measure: 'build-chunk-pair job, waiting in its cycle\'s flow', value: `${buildBytes.toFixed(0)} B`, target: `${(buildBytes / anchor).toFixed(2)} × anchor` },
+      { measure: 'build-chunk-pair job, waiting in its flow', value: `${buildBytes.toFixed(0)} B`, target: `${(buildBytes / anchor).toFixed(2)} × anchor` },
     );
 
     // --- one full cycle and its perfect run of a 10,000-node group, one job at a time
@@ -203,24 +210,38 @@ export async function run(): Promise<void> {
     const eventEntries = (await Promise.all(streams.map(([k]) => admin.xlen(`${cfg.queuePrefix}:${k}`)))).reduce((a, b) => a + b, 0);
     const eventBytes = streams.reduce((a, [, b]) => a + b, 0) / Math.max(1, eventEntries);
     const jobs = full.jobs;
-    rows.push({ measure: `Redis kept by one group's cycle + perfect run (${jobs.length} completed jobs)`, value: kb(retained), target: `${(retained / jobs.length).toFixed(0)} B a kept job` });
-    rows.push({ measure: `  × ${DEPLOYMENT.groups.toLocaleString('en')} groups (a night's jobs, kept ${cfg.removeOnCompleteAgeSec / 3600} h)`, value: mb(retained * DEPLOYMENT.groups) });
-    rows.push({ measure: `  event streams: per event; capped at 10,000 events a queue`, value: `${eventBytes.toFixed(0)} B`, target: `at most ${mb(eventBytes * 10_000 * 4)} for the 4 queues` });
-    for (const [k, b] of [...after].filter(([k]) => !k.endsWith(':events')).sort((a, b) => b[1] - a[1]).slice(0, 3)) rows.push({ measure: `  largest key: ${k}`, value: kb(b) });
+    rows.push({
+      measure: `Redis kept by one group's cycle + perfect run (${jobs.length} completed jobs)`, value: kb(retained),
+      target: `${(retained / jobs.length).toFixed(0)} B a kept job`,
+    });
+    const kept = `kept ${cfg.removeOnCompleteAgeSec / 3600} h`;
+    rows.push({ measure: `  × ${DEPLOYMENT.groups.toLocaleString('en')} groups (a night's jobs, ${kept})`, value: mb(retained * DEPLOYMENT.groups) });
+    rows.push({
+      measure: `  event streams: per event; capped at 10,000 events a queue`, value: `${eventBytes.toFixed(0)} B`,
+      target: `at most ${mb(eventBytes * 10_000 * 4)} for the 4 queues`,
+    });
+    const largest = [...after].filter(([k]) => !k.endsWith(':events')).sort((a, b) => b[1] - a[1]).slice(0, 3);
+    for (const [k, b] of largest) rows.push({ measure: `  largest key: ${k}`, value: kb(b) });
 
     // --- PostgreSQL size of potential_matches
     const { rows: sizes } = await env.pool.query<{ what: string; bytes: string }>(`
       SELECT 'heap' AS what, pg_relation_size('potential_matches') AS bytes
       UNION ALL SELECT 'toast', COALESCE(pg_total_relation_size(reltoastrelid), 0) FROM pg_class WHERE oid = 'potential_matches'::regclass
-      UNION ALL SELECT 'index ' || indexrelid::regclass::text || ' (' || pg_get_indexdef(indexrelid) || ')', pg_relation_size(indexrelid) FROM pg_index WHERE indrelid = 'potential_matches'::regclass
+      UNION ALL SELECT 'index ' || indexrelid::regclass::text || ' (' || pg_get_indexdef(indexrelid) || ')', pg_relation_size(indexrelid)
+        FROM pg_index WHERE indrelid = 'potential_matches'::regclass
       UNION ALL SELECT 'nodes (anchor)', pg_total_relation_size('nodes')`);
     const { rows: [{ n }] } = await env.pool.query<{ n: string }>('SELECT count(*) AS n FROM potential_matches');
     const matchRows = Number(n);
     const total = sizes.filter((s) => s.what !== 'nodes (anchor)').reduce((a, s) => a + Number(s.bytes), 0);
     const nodesBytes = Number(sizes.find((s) => s.what === 'nodes (anchor)')!.bytes);
     rows.push({ measure: `anchor: nodes table with its indexes, per node`, value: `${(nodesBytes / GROUP_NODES).toFixed(0)} B` });
-    rows.push({ measure: `potential_matches per node at K = 100 (${matchRows.toLocaleString('en')} rows)`, value: `${(total / GROUP_NODES).toFixed(0)} B`, target: `${(total / nodesBytes).toFixed(2)} × anchor; ${(total / matchRows).toFixed(0)} B a row` });
-    for (const s of sizes.filter((x) => x.what !== 'nodes (anchor)')) rows.push({ measure: `  ${s.what.replace(/ ON [^ ]+ USING btree/, '')}`, value: `${(Number(s.bytes) / GROUP_NODES).toFixed(0)} B` });
+    rows.push({
+      measure: `potential_matches per node at K = 100 (${matchRows.toLocaleString('en')} rows)`, value: `${(total / GROUP_NODES).toFixed(0)} B`,
+      target: `${(total / nodesBytes).toFixed(2)} × anchor; ${(total / matchRows).toFixed(0)} B a row`,
+    });
+    for (const s of sizes.filter((x) => x.what !== 'nodes (anchor)')) {
+      rows.push({ measure: `  ${s.what.replace(/ ON [^ ]+ USING btree/, '')}`, value: `${(Number(s.bytes) / GROUP_NODES).toFixed(0)} B` });
+    }
     rows.push({ measure: `  × ${DEPLOYMENT.nodes.toLocaleString('en')} nodes`, value: gb((total / GROUP_NODES) * DEPLOYMENT.nodes) });
 
     // --- a nightly (incremental) cycle: NEW_SHARE of the group is new
@@ -230,16 +251,26 @@ export async function run(): Promise<void> {
     const nightly = await measuredRun(env, group, workers[0], appName, true);
 
     // --- worker time per job kind, and workers for the nightly window
-    for (const [label, r] of [[`full cycle of ${GROUP_NODES.toLocaleString('en')} nodes`, full], [`incremental cycle, ${fresh} new nodes (${NEW_SHARE * 100} %)`, nightly]] as const) {
+    const runs = [
+      [`full cycle of ${GROUP_NODES.toLocaleString('en')} nodes`, full],
+      [`incremental cycle, ${fresh} new nodes (${NEW_SHARE * 100} %)`, nightly],
+    ] as const;
+    for (const [label, r] of runs) {
       rows.push({ measure: `${label} + perfect run, 1 worker × 1 job, wall`, value: `${r.seconds.toFixed(1)} s`,
         target: `CPU: worker ${r.workerCpu.toFixed(1)} s, its PostgreSQL sessions ${r.backendCpu.toFixed(1)} s` });
-      for (const [name, k] of [...r.perKind.entries()].sort()) rows.push({ measure: `  ${name}: ${k.n} job(s)`, value: `${(k.ms / k.n / 1000).toFixed(2)} s each`, target: `${(k.ms / 1000).toFixed(1)} s in all` });
+      for (const [name, k] of [...r.perKind.entries()].sort()) {
+        rows.push({ measure: `  ${name}: ${k.n} job(s)`, value: `${(k.ms / k.n / 1000).toFixed(2)} s each`, target: `${(k.ms / 1000).toFixed(1)} s in all` });
+      }
       const slotSeconds = r.workerSeconds * DEPLOYMENT.groups;
-      rows.push({ measure: `  × ${DEPLOYMENT.groups.toLocaleString('en')} groups: job-slot time; CPU of workers, of PostgreSQL`, value: `${(slotSeconds / 3600).toFixed(1)} h`,
+      rows.push({
+        measure: `  × ${DEPLOYMENT.groups.toLocaleString('en')} groups: job-slot time; CPU of workers, of PostgreSQL`,
+        value: `${(slotSeconds / 3600).toFixed(1)} h`,
         target: `${((r.workerCpu * DEPLOYMENT.groups) / 3600).toFixed(2)} h, ${((r.backendCpu * DEPLOYMENT.groups) / 3600).toFixed(2)} h; ` +
-          `${Math.ceil(slotSeconds / (WINDOW_HOURS * 3600))} job slot(s) for a ${WINDOW_HOURS} h window` });
+          `${Math.ceil(slotSeconds / (WINDOW_HOURS * 3600))} job slot(s) for a ${WINDOW_HOURS} h window`,
+      });
     }
-    rows.push({ measure: 'machine', value: '', target: `${availableParallelism()} cores, load average after ${loadavg().map((x) => x.toFixed(2)).join(', ')}` });
+    const load = loadavg().map((x) => x.toFixed(2)).join(', ');
+    rows.push({ measure: 'machine', value: '', target: `${availableParallelism()} cores, load average after ${load}` });
     printTable(rows);
   } finally {
     for (const w of workers) {

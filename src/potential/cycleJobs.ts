@@ -26,7 +26,8 @@ function handles(cfg: Config) {
   let h = queues.get(id);
   if (!h) {
     h = {
-      queue: logConnectionErrors(new Queue(QUEUE.potential, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) }), 'queue potential'),
+      queue: logConnectionErrors(
+        new Queue(QUEUE.potential, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) }), 'queue potential'),
       flows: logConnectionErrors(new FlowProducer({ connection: bullConnection(cfg), prefix: cfg.queuePrefix }), 'flow producer'),
     };
     queues.set(id, h);

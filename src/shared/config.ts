@@ -24,10 +24,21 @@ export const SETTINGS = {
   dbPoolSize: s({ env: 'DB_POOL_SIZE', kind: 'int', default: 20, min: 1, doc: 'PostgreSQL pool size per process', seedKey: 'spring.datasource.hikari.maximum-pool-size' }),
   dbConnectionTimeoutMs: s({ env: 'DB_CONNECTION_TIMEOUT_MS', kind: 'int', default: 30000, min: 100, doc: 'Time to wait for a pooled connection', seedKey: 'spring.datasource.hikari.connection-timeout' }),
   redisUrl: s({ env: 'REDIS_URL', kind: 'string', default: 'redis://127.0.0.1:6379', doc: 'Redis connection string', secret: true }),
-  redisClusterNodes: s({ env: 'REDIS_CLUSTER_NODES', kind: 'list', default: [], doc: 'Redis Cluster nodes to start from (host:port, comma separated). Set: every connection is a cluster client, and QUEUE_PREFIX is wrapped in braces ({matchflow}) so that every key shares one hash slot. Credentials and TLS come from REDIS_URL' }),
-  redisSentinels: s({ env: 'REDIS_SENTINELS', kind: 'list', default: [], doc: 'Redis Sentinels (host:port, comma separated). Set: every connection asks them for the master of REDIS_SENTINEL_NAME and follows it across failovers. Credentials, database and TLS come from REDIS_URL' }),
+  redisClusterNodes: s({
+    env: 'REDIS_CLUSTER_NODES', kind: 'list', default: [],
+    doc: 'Redis Cluster nodes to start from (host:port, comma separated). Set: every connection is a cluster client, and QUEUE_PREFIX is '
+      + 'wrapped in braces ({matchflow}) so that every key shares one hash slot. Credentials and TLS come from REDIS_URL',
+  }),
+  redisSentinels: s({
+    env: 'REDIS_SENTINELS', kind: 'list', default: [],
+    doc: 'Redis Sentinels (host:port, comma separated). Set: every connection asks them for the master of REDIS_SENTINEL_NAME and follows it '
+      + 'across failovers. Credentials, database and TLS come from REDIS_URL',
+  }),
   redisSentinelName: s({ env: 'REDIS_SENTINEL_NAME', kind: 'string', default: 'mymaster', doc: 'Name of the master the Sentinels of REDIS_SENTINELS monitor' }),
-  queuePrefix: s({ env: 'QUEUE_PREFIX', kind: 'string', default: 'matchflow', doc: 'Prefix of every Redis key (BullMQ queues, locks, semaphores); on a Redis Cluster it becomes the hash tag {QUEUE_PREFIX}' }),
+  queuePrefix: s({
+    env: 'QUEUE_PREFIX', kind: 'string', default: 'matchflow',
+    doc: 'Prefix of every Redis key (BullMQ queues, locks, semaphores); on a Redis Cluster it becomes the hash tag {QUEUE_PREFIX}',
+  }),
   // logging
   logLevel: s({ env: 'LOG_LEVEL', kind: 'string', default: 'info', doc: 'pino log level (trace, debug, info, warn, error, fatal, silent)' }),
   // scheduling

@@ -8,7 +8,8 @@ import { bullConnection, logConnectionErrors } from './redis.ts';
 export { bullConnection };
 
 export function openQueue(cfg: Config, name: QueueName): Queue {
-  return logConnectionErrors(new Queue(name, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) }), `queue ${name}`);
+  const queue = new Queue(name, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) });
+  return logConnectionErrors(queue, `queue ${name}`);
 }
 
 export function openFlowProducer(cfg: Config): FlowProducer {

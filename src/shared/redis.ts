@@ -81,10 +81,12 @@ function connect(t: RedisTarget, base: RedisOptions): RedisClient {
         lazyConnect,
         enableOfflineQueue,
         enableReadyCheck: true,
-        // a promotion takes the cluster's node timeout and an election: keep a command's retries
-        // (maxRedirections of them, 16 by default) spread over a few seconds rather than 1.6
+        // A promotion takes the cluster's node timeout and an election. A command refused with
+        // CLUSTERDOWN or lost with its node's connection is retried every 300 ms, and each retry
+        // counts against maxRedirections (16 by default): 40 keep it waiting about 12 s, not 1.6.
         retryDelayOnClusterDown: 300,
         retryDelayOnFailover: 300,
+        maxRedirections: 40,
         redisOptions: { ...urlAuth(t.redisUrl, false), ...redisOptions },
       };
       if (retryStrategy !== undefined) cluster.clusterRetryStrategy = retryStrategy;

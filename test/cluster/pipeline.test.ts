@@ -79,8 +79,9 @@ describe('Redis Cluster: the whole pipeline on 3 masters from 2 worker processes
     const ms = (where: string) => runs.filter((x) => x.where === where).map((x) => x.r.pipelineMs);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     console.log(`      ${input.length} groups × ${NODES} nodes, 2 worker processes; end-to-end (import → perfect), ms:`);
-    console.log(`      single Redis:             ${ms('single').join(', ')} (mean ${mean(ms('single')).toFixed(0)}, ${(nodes / (mean(ms('single')) / 1000)).toFixed(0)} nodes/s)`);
-    console.log(`      Redis Cluster, 3 masters: ${ms('cluster').join(', ')} (mean ${mean(ms('cluster')).toFixed(0)}, ${(nodes / (mean(ms('cluster')) / 1000)).toFixed(0)} nodes/s)`);
+    const line = (where: string) => `${ms(where).join(', ')} (mean ${mean(ms(where)).toFixed(0)}, ${(nodes / (mean(ms(where)) / 1000)).toFixed(0)} nodes/s)`;
+    console.log(`      single Redis:             ${line('single')}`);
+    console.log(`      Redis Cluster, 3 masters: ${line('cluster')}`);
     console.log(`      cluster / single: ${(mean(ms('cluster')) / mean(ms('single'))).toFixed(2)}`);
   });
 });

@@ -41,7 +41,8 @@ export async function startLocalSentinel(opts: { downAfterMs?: number } = {}): P
     const replicaPort = await freeRedisPort();
     servers.push(await startRedisProcess(root, replicaPort, ['--appendonly', 'no', '--maxmemory-policy', 'noeviction',
       '--replicaof', '127.0.0.1', String(masterPort)]));
-    await pollFor('the replica to sync', async () => infoField(String(await adminCommand(replicaPort, 'INFO', 'replication')), 'master_link_status') === 'up', 30000);
+    const replicaLink = async () => infoField(String(await adminCommand(replicaPort, 'INFO', 'replication')), 'master_link_status');
+    await pollFor('the replica to sync', async () => (await replicaLink()) === 'up', 30000);
 
     for (let i = 0; i < 3; i++) {
       const port = await freeRedisPort();

@@ -64,7 +64,8 @@ export async function waitForPong(port: number, deadlineMs = 15000): Promise<voi
 }
 
 /** Starts `redis-server` (args after the config file, if any) and waits for its PONG. */
-export async function startRedisProcess(root: string, port: number, args: string[], opts: { configFile?: string; sentinel?: boolean } = {}): Promise<RedisProcess> {
+export async function startRedisProcess(root: string, port: number, args: string[],
+  opts: { configFile?: string; sentinel?: boolean } = {}): Promise<RedisProcess> {
   const dir = join(root, String(port));
   mkdirSync(dir, { recursive: true });
   const log = join(dir, 'redis.log');

@@ -179,7 +179,9 @@ for (const [file, topology] of [['deploy/redis-cluster.compose.yml', 'cluster'],
         expect(init).to.match(/--cluster-replicas 1/).and.match(/--cluster-yes/);
         for (const node of nodes) expect(init, node).to.include(node.split(':')[0]);
         expect(merged.services['redis-cluster-init'].restart).to.equal('no');
-        for (const name of APP_SERVICES) expect(merged.services[name].depends_on?.['redis-cluster-init']?.condition, name).to.equal('service_completed_successfully');
+        for (const name of APP_SERVICES) {
+          expect(merged.services[name].depends_on?.['redis-cluster-init']?.condition, name).to.equal('service_completed_successfully');
+        }
       });
     } else {
       it('runs a replica of the master and three Sentinels with a quorum of 2 watching the name the services ask for', () => {
