@@ -99,6 +99,8 @@ function connect(t: RedisTarget, base: RedisOptions): RedisClient {
         name: t.redisSentinelName,
         failoverDetector: true,
         reconnectOnError: reconnectOnReadonly,
+        // asking the Sentinels where the master is has a retry strategy of its own: a caller's applies to it too
+        ...(base.retryStrategy ? { sentinelRetryStrategy: base.retryStrategy } : {}),
         ...base,
       });
     default:
