@@ -78,8 +78,8 @@ function connect(t: RedisTarget, base: RedisOptions): RedisClient {
     case 'cluster': {
       const { lazyConnect, retryStrategy, enableOfflineQueue, host: _h, port: _p, ...redisOptions } = base;
       const cluster: ClusterOptions = {
-        lazyConnect,
-        enableOfflineQueue,
+        ...(lazyConnect === undefined ? {} : { lazyConnect }),
+        ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
         enableReadyCheck: true,
         // A promotion takes the cluster's node timeout and an election. A command refused with
         // CLUSTERDOWN or lost with its node's connection is retried every 300 ms, and each retry
