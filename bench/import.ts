@@ -201,7 +201,7 @@ export async function run(): Promise<void> {
     for (const s of [job, anchor]) {
       await s.pool.query(`DROP SCHEMA IF EXISTS ${ident(s.cfg.dbSchema)} CASCADE`).catch(() => undefined);
       await s.pool.end();
-      const redis = createRedis({}, s.cfg.redisUrl);
+      const redis = createRedis(s.cfg);
       const keys = await redis.keys(`${s.cfg.queuePrefix}:*`);
       if (keys.length) await redis.unlink(...keys);
       redis.disconnect();

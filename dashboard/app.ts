@@ -2,7 +2,7 @@
 // (the ops page, both Bull Boards) behind authentication.
 import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler, type Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/shared/redis.ts';
 import type { Config } from '../src/shared/config.ts';
 import type { Pool } from '../src/shared/db.ts';
 import { logger } from '../src/shared/logger.ts';
@@ -18,7 +18,7 @@ import type { DashboardUser } from './users.ts';
 export interface DashboardDeps {
   cfg: Config;
   pool: Pool;
-  redis: Redis;
+  redis: RedisClient;
   queues: readonly Queue[];
   users: readonly DashboardUser[];
   sessionSecret: Buffer;

@@ -2,7 +2,7 @@
 // and a histogram of its compatibility scores (bucketed in SQL), the queues' job counts, what
 // is locked right now and which groups' circuit breakers have tripped.
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/shared/redis.ts';
 import type { Config } from '../src/shared/config.ts';
 import type { Pool } from '../src/shared/db.ts';
 import { listBreakers, type GroupBreaker } from '../src/shared/circuitBreakerStore.ts';
@@ -61,7 +61,7 @@ export interface OpsData {
 export interface OpsSources {
   cfg: Config;
   pool: Pool;
-  redis: Redis;
+  redis: RedisClient;
   queues: readonly Queue[];
   /** what is held now (the coordination module's inspection) */
   readHolds: () => Promise<HoldView[]>;

@@ -41,7 +41,7 @@ export async function startDashboard(cfg: Config, opts: StartDashboardOptions = 
   const sessionSecret = cfg.dashboardSessionSecret ? Buffer.from(cfg.dashboardSessionSecret, 'utf8') : randomBytes(32);
   const pool = createPool(cfg);
   // Fail a command rather than queue it while Redis is away, so pages and /readyz answer.
-  const redis = createRedis({ maxRetriesPerRequest: 1 }, cfg.redisUrl);
+  const redis = createRedis(cfg, { maxRetriesPerRequest: 1 });
   redis.on('error', (err) => logger().warn({ err: err.message }, 'dashboard redis connection error'));
   const queues = (Object.values(QUEUE) as QueueName[]).map((name) => openQueue(cfg, name));
   for (const q of queues) q.on('error', (err) => logger().warn({ queue: q.name, err: err.message }, 'dashboard queue connection error'));

@@ -40,7 +40,7 @@ running, 2 usage error (no such group, no reference id), 3 PostgreSQL or Redis u
     const cfg = config();
     if (!(await checkServices(cfg))) return EXIT.unavailable;
     const pool = createPool(cfg, { max: 2 });
-    const redis = createRedis({}, cfg.redisUrl);
+    const redis = createRedis(cfg);
     try {
       const group = await findGroup(pool, values.group, values.domain);
       const out = await removeNodes({ cfg, pool, redis }, group, refs, waitSeconds * 1000);

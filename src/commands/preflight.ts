@@ -1,8 +1,8 @@
 // Checks that PostgreSQL and Redis answer, and says which one does not, where it looked, and
 // how to start it.
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import type { Config } from '../shared/config.ts';
+import { createRedis, describeRedis, redisTopology, type RedisTarget } from '../shared/redis.ts';
 
 function where(url: string): string {
   try {
@@ -27,8 +27,8 @@ export async function pingPostgres(url: string): Promise<string | null> {
   }
 }
 
-export async function pingRedis(url: string): Promise<string | null> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+export async function pingRedis(target: RedisTarget): Promise<string | null> {
+  const redis = createRedis(target, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -50,9 +50,10 @@ export async function checkServices(cfg: Config, want: { postgres?: boolean; red
       '  start it, for example: pg_ctlcluster 15 main start, or docker compose up -d postgres');
   }
   if (want.redis !== false) {
-    const err = await pingRedis(cfg.redisUrl);
-    if (err) problems.push(`Redis is not reachable at ${where(cfg.redisUrl)} (REDIS_URL): ${err}\n` +
-      '  start it, for example: redis-server --daemonize yes, or docker compose up -d redis');
+    const err = await pingRedis(cfg);
+    if (err) problems.push(`Redis is not reachable at ${describeRedis(cfg)}: ${err}\n` + (redisTopology(cfg) === 'single'
+      ? '  start it, for example: redis-server --daemonize yes, or docker compose up -d redis'
+      : '  check that the nodes listed are up and reachable from here (docs/scaling-out.md)'));
   }
   for (const p of problems) process.stderr.write(`matchflow: ${p}\n`);
   return problems.length === 0;

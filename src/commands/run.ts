@@ -71,7 +71,7 @@ Exit codes: 0 started (with --wait: completed, or nothing to do), 1 the stage fa
  * trial and goes ahead (its success closes the breaker), but says so.
  */
 async function warnIfBreakerOpen(cfg: Config, group: GroupRow): Promise<void> {
-  const redis = createRedis({}, cfg.redisUrl);
+  const redis = createRedis(cfg);
   try {
     const b = await readBreaker(redis, cfg, group.id);
     if (b.status === 'open') {

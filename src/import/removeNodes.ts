@@ -10,7 +10,7 @@ import { admitFencedWrite } from '../shared/coordination/fencing.ts';
 import { RESOURCE } from '../shared/coordination/keys.ts';
 import { acquireLock } from '../shared/coordination/mutex.ts';
 import { withTransaction, type Pool } from '../shared/db.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis.ts';
 
 export type RemoveOutcome =
   | { status: 'removed'; removed: number; neighboursToRefill: number; perfectMatches: number }
@@ -20,7 +20,7 @@ export type RemoveOutcome =
 export interface RemoveDeps {
   cfg: Config;
   pool: Pool;
-  redis: Redis;
+  redis: RedisClient;
 }
 
 /**

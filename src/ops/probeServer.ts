@@ -43,7 +43,7 @@ export async function startProbeServer(cfg: Config, opts: ProbeServerOptions = {
   const pool = createPool(cfg, { max: 1, connectionTimeoutMillis: cfg.healthCheckTimeoutMs });
   // Offline queue on, so that a probe right after start waits for the connection (bounded by
   // the timeout) instead of failing; one retry per command bounds what piles up in an outage.
-  const redis = createRedis({ maxRetriesPerRequest: 1 }, cfg.redisUrl);
+  const redis = createRedis(cfg, { maxRetriesPerRequest: 1 });
   redis.on('error', (err) => logger().debug({ err: err.message }, 'probe redis connection error'));
   const queues = (opts.queues ?? []).map((name) => openQueue(cfg, name));
   for (const q of queues) q.on('error', (err) => logger().debug({ queue: q.name, err: err.message }, 'probe queue connection error'));

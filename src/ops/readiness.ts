@@ -1,11 +1,11 @@
 // Readiness: PostgreSQL and Redis answer within a deadline. A probe that hangs (a dead
 // connection, an exhausted pool) counts as down instead of hanging the probe.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis.ts';
 import type { Pool } from '../shared/db.ts';
 
 export interface ReadinessDeps {
   pool: Pool;
-  redis: Redis;
+  redis: RedisClient;
   /** a dependency that takes longer than this counts as down */
   timeoutMs: number;
 }

@@ -57,12 +57,16 @@ async function resumeOwnPermit(ctx: CoordinationContext, ttlMs: number): Promise
 
 /** Extends both holds now and every third of their TTL until the returned function is called. */
 export function keepCycleAlive(cfg: Config, ctx: CoordinationContext, t: CycleTokens, onLapse: (what: string) => void): () => void {
+  // a hold Redis refused has lapsed; one that could not be extended (Redis away, a failover) may not have
+  const outcome = (what: string) => [(held: unknown) => (held ? null : `${what}: lapsed`), (err: Error) => `${what}: not extended (${err.message})`] as const;
   const extend = async () => {
-    const lock = await resumeLock(ctx, RESOURCE.groupCycle(t.groupId).name, t.lockToken, { ttlMs: cfg.groupLockTtlMs, autoRefresh: false }).catch(() => null);
-    if (!lock) onLapse('group lock');
+    const lock = await resumeLock(ctx, RESOURCE.groupCycle(t.groupId).name, t.lockToken, { ttlMs: cfg.groupLockTtlMs, autoRefresh: false })
+      .then(...outcome('group lock'));
+    if (lock) onLapse(lock);
     if (t.permitToken !== null) {
-      const permit = await resumePermit(ctx, RESOURCE.domains.name, t.permitToken, { ttlMs: cfg.domainSemaphoreTtlMs, autoRefresh: false }).catch(() => null);
-      if (!permit) onLapse('domain permit');
+      const permit = await resumePermit(ctx, RESOURCE.domains.name, t.permitToken, { ttlMs: cfg.domainSemaphoreTtlMs, autoRefresh: false })
+        .then(...outcome('domain permit'));
+      if (permit) onLapse(permit);
     }
   };
   void extend();

@@ -76,7 +76,7 @@ export async function runCycleJob<T>(job: Job<CycleRef>, deps: WorkerDeps, work:
   const cycle = await getCycle(deps.pool, job.data.cycleId);
   if (!cycle) throw new UnrecoverableError(`cycle ${job.data.cycleId} is unknown (its staging was cleaned)`);
   const stop = keepCycleAlive(deps.cfg, coordinationContext(deps.cfg, deps.redis), cycle,
-    (what) => deps.log.warn({ what }, 'cycle hold lapsed; writes stay fenced by the lock token'));
+    (what) => deps.log.warn({ what }, 'cycle hold not kept; writes stay fenced by the lock token'));
   try {
     return await work(cycle);
   } catch (err) {

@@ -9,6 +9,7 @@
 import type { FlowProducer, Queue } from 'bullmq';
 import type { Config } from '../shared/config.ts';
 import { openFlowProducer, openQueue } from '../shared/queue.ts';
+import { redisTargetId } from '../shared/redis.ts';
 import { defaultJobOptions, JOB, jobId, QUEUE, type CycleRef, type FetchPagePayload, type PageKind } from '../shared/queues.ts';
 
 export const fetchJobId = (cycleId: string, kind: PageKind, index: number): string => jobId(cycleId, 'fetch', kind, index);
@@ -21,7 +22,7 @@ export const finalizeJobId = (cycleId: string): string => jobId(cycleId, 'finali
 const queues = new Map<string, { queue: Queue; flows: FlowProducer }>();
 
 function handles(cfg: Config) {
-  const id = `${cfg.redisUrl}|${cfg.queuePrefix}`;
+  const id = `${redisTargetId(cfg)}|${cfg.queuePrefix}`;
   let h = queues.get(id);
   if (!h) {
     h = { queue: openQueue(cfg, QUEUE.potential), flows: openFlowProducer(cfg) };

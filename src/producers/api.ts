@@ -41,7 +41,7 @@ export interface ApiServer {
 export async function startApiServer(cfg: Config, opts: { pool?: Pool; extraRoutes?: Router[] } = {}): Promise<ApiServer> {
   const pool = opts.pool ?? createPool(cfg);
   const importQueue = openQueue(cfg, QUEUE.import);
-  const redis = createRedis({}, cfg.redisUrl);
+  const redis = createRedis(cfg);
   let app: Express;
   try {
     app = createApiApp(cfg, [importRoutes({ cfg, pool, importQueue }), nodeRoutes({ cfg, pool, redis }), ...(opts.extraRoutes ?? [])]);

@@ -1,7 +1,7 @@
 // DELETE /v1/domains/:domain/groups/:group/nodes/:referenceId — removes a person from a group
 // (src/import/removeNodes.ts). Domain and group are names or UUIDs.
 import express, { type Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis.ts';
 import { resolveDomain, resolveGroup } from '../groups/catalog.ts';
 import { removeNodes } from '../import/removeNodes.ts';
 import type { Config } from '../shared/config.ts';
@@ -11,7 +11,7 @@ import { ApiError } from './apiErrors.ts';
 export interface NodeRoutesDeps {
   cfg: Config;
   pool: Pool;
-  redis: Redis;
+  redis: RedisClient;
 }
 
 /** How long a request waits for a running cycle of the group before answering 409. */

@@ -12,7 +12,7 @@
 // lets a trial cycle through.
 import { createHash } from 'node:crypto';
 import { DelayedError, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis.ts';
 import { readBreaker } from '../shared/circuitBreakerStore.ts';
 import type { Config } from '../shared/config.ts';
 import { coordinationContext } from '../shared/coordination/context.ts';
@@ -40,8 +40,8 @@ export function tickCycleId(tickId: string, groupId: string): string {
  * Starts one incremental cycle per active group with unprocessed nodes whose circuit breaker is
  * not open; returns their ids. `redis` reads the breakers (a connection of its own when absent).
  */
-export async function planCycles(cfg: Config, pool: Pool, tickId: string, redis?: Redis): Promise<string[]> {
-  const own = redis ? undefined : createRedis({}, cfg.redisUrl);
+export async function planCycles(cfg: Config, pool: Pool, tickId: string, redis?: RedisClient): Promise<string[]> {
+  const own = redis ? undefined : createRedis(cfg);
   try {
     return await planWith(cfg, pool, tickId, (redis ?? own)!);
   } finally {
@@ -49,7 +49,7 @@ export async function planCycles(cfg: Config, pool: Pool, tickId: string, redis?
   }
 }
 
-async function planWith(cfg: Config, pool: Pool, tickId: string, redis: Redis): Promise<string[]> {
+async function planWith(cfg: Config, pool: Pool, tickId: string, redis: RedisClient): Promise<string[]> {
   const { rows } = await pool.query<{ id: string; domain_id: string }>(
     `SELECT g.id, g.domain_id FROM matching_groups g JOIN domains d ON d.id = g.domain_id
      WHERE g.active AND d.active
@@ -85,7 +85,7 @@ export interface SchedulerOptions {
 }
 
 export async function startPotentialScheduler(cfg: Config, pool: Pool, opts: SchedulerOptions = {}): Promise<PotentialScheduler> {
-  const redis = createRedis({}, cfg.redisUrl);
+  const redis = createRedis(cfg);
   const lease = new LeaderLease(coordinationContext(cfg, redis), RESOURCE.scheduler.name, {
     ttlMs: cfg.leaderLeaseTtlMs,
     onElected: (epoch) => logger().info({ epoch }, 'potential scheduler: leader'),

@@ -2,7 +2,7 @@
 // (`<prefix>:breaker:<groupId>`). A failure is a compare-and-set on a version field, so the
 // transition itself stays the pure function in circuitBreaker.ts while concurrent reporters of
 // the same group cannot lose each other's failures.
-import type { Redis } from 'ioredis';
+import { scanKeys, type RedisClient } from './redis.ts';
 import type { Config } from './config.ts';
 import { metrics } from './metrics.ts';
 import {
@@ -46,17 +46,17 @@ function describe(cfg: Config, groupId: string, state: BreakerState, now: number
   return { groupId, ...state, status: breakerStatus(state, now, settings), reopensAt: reopensAt(state, now, settings) };
 }
 
-export async function readBreaker(redis: Redis, cfg: Config, groupId: string, now = Date.now()): Promise<GroupBreaker> {
+export async function readBreaker(redis: RedisClient, cfg: Config, groupId: string, now = Date.now()): Promise<GroupBreaker> {
   return describe(cfg, groupId, decode(await redis.hgetall(breakerKey(cfg, groupId))).state, now);
 }
 
 /** True when the scheduler may start a cycle of the group now. */
-export async function allowsGroupRun(redis: Redis, cfg: Config, groupId: string, now = Date.now()): Promise<boolean> {
+export async function allowsGroupRun(redis: RedisClient, cfg: Config, groupId: string, now = Date.now()): Promise<boolean> {
   return (await readBreaker(redis, cfg, groupId, now)).status !== 'open';
 }
 
 /** Counts a failed cycle; returns the breaker as it is afterwards (status 'open' when it tripped). */
-export async function recordGroupFailure(redis: Redis, cfg: Config, groupId: string, now = Date.now()): Promise<GroupBreaker> {
+export async function recordGroupFailure(redis: RedisClient, cfg: Config, groupId: string, now = Date.now()): Promise<GroupBreaker> {
   const key = breakerKey(cfg, groupId);
   const settings = breakerSettings(cfg);
   // Each lost race means another reporter's write landed, so the loop always makes progress.
@@ -71,22 +71,19 @@ export async function recordGroupFailure(redis: Redis, cfg: Config, groupId: str
 }
 
 /** A successful cycle closes the breaker whatever its state. */
-export async function recordGroupSuccess(redis: Redis, cfg: Config, groupId: string): Promise<void> {
+export async function recordGroupSuccess(redis: RedisClient, cfg: Config, groupId: string): Promise<void> {
   await redis.del(breakerKey(cfg, groupId));
 }
 
 /** Every group whose breaker is not plainly closed (at least one recent failure), for the ops page. */
-export async function listBreakers(redis: Redis, cfg: Config, now = Date.now()): Promise<GroupBreaker[]> {
+export async function listBreakers(redis: RedisClient, cfg: Config, now = Date.now()): Promise<GroupBreaker[]> {
   const prefix = `${cfg.queuePrefix}:${SEGMENT}:`;
   const out: GroupBreaker[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', SCAN_BATCH);
-    cursor = next;
+  for await (const keys of scanKeys(redis, `${prefix}*`, SCAN_BATCH)) {
     for (const key of keys) {
       const { state } = decode(await redis.hgetall(key));
       if (state.consecutiveFailures > 0) out.push(describe(cfg, key.slice(prefix.length), state, now));
     }
-  } while (cursor !== '0');
+  }
   return out.sort((a, b) => a.groupId.localeCompare(b.groupId));
 }

@@ -33,7 +33,21 @@ export const SETTINGS = {
     doc: 'Time to wait for a pooled connection',
   }),
   redisUrl: s({ env: 'REDIS_URL', kind: 'string', default: 'redis://127.0.0.1:6379', doc: 'Redis connection string', secret: true }),
-  queuePrefix: s({ env: 'QUEUE_PREFIX', kind: 'string', default: 'matchflow', doc: 'Prefix of every Redis key (BullMQ queues, locks, semaphores)' }),
+  redisClusterNodes: s({
+    env: 'REDIS_CLUSTER_NODES', kind: 'list', default: [],
+    doc: 'Redis Cluster nodes to start from (host:port, comma separated). Set: every connection is a cluster client, and QUEUE_PREFIX is '
+      + 'wrapped in braces ({matchflow}) so that every key shares one hash slot. Credentials and TLS come from REDIS_URL',
+  }),
+  redisSentinels: s({
+    env: 'REDIS_SENTINELS', kind: 'list', default: [],
+    doc: 'Redis Sentinels (host:port, comma separated). Set: every connection asks them for the master of REDIS_SENTINEL_NAME and follows it '
+      + 'across failovers. Credentials, database and TLS come from REDIS_URL',
+  }),
+  redisSentinelName: s({ env: 'REDIS_SENTINEL_NAME', kind: 'string', default: 'mymaster', doc: 'Name of the master the Sentinels of REDIS_SENTINELS monitor' }),
+  queuePrefix: s({
+    env: 'QUEUE_PREFIX', kind: 'string', default: 'matchflow',
+    doc: 'Prefix of every Redis key (BullMQ queues, locks, semaphores); on a Redis Cluster it becomes the hash tag {QUEUE_PREFIX}',
+  }),
   // logging
   logLevel: s({ env: 'LOG_LEVEL', kind: 'string', default: 'info', doc: 'pino log level (trace, debug, info, warn, error, fatal, silent)' }),
   // scheduling
@@ -309,7 +323,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (String(out.queuePrefix).includes(':') || out.queuePrefix === '') {
     throw new ConfigError(`QUEUE_PREFIX=${out.queuePrefix}: must be non-empty and contain no ':'`);
   }
-  return Object.freeze({ ...out, ...overrides }) as Config;
+  const merged = { ...out, ...overrides } as Record<string, unknown>;
+  checkRedisTopology(merged.redisClusterNodes as string[], merged.redisSentinels as string[]);
+  if ((merged.redisClusterNodes as string[]).length) merged.queuePrefix = hashTagged(String(merged.queuePrefix));
+  return Object.freeze(merged) as Config;
+}
+
+function checkRedisTopology(clusterNodes: string[], sentinels: string[]): void {
+  if (clusterNodes.length && sentinels.length) throw new ConfigError('REDIS_CLUSTER_NODES and REDIS_SENTINELS: set one or the other, not both');
+  for (const [env, list] of [['REDIS_CLUSTER_NODES', clusterNodes], ['REDIS_SENTINELS', sentinels]] as const) {
+    for (const node of list) {
+      if (!/^[^\s:,]+:\d{1,5}$/.test(node) || Number(node.slice(node.lastIndexOf(':') + 1)) > 65535) {
+        throw new ConfigError(`${env}: '${node}' is not host:port`);
+      }
+    }
+  }
+}
+
+/**
+ * A Redis Cluster runs a multi-key command or script only when its keys share a hash slot, and
+ * BullMQ's scripts span a queue's keys: braces make the whole prefix the hash tag of every key.
+ */
+function hashTagged(prefix: string): string {
+  return /\{[^}]+\}/.test(prefix) ? prefix : `{${prefix}}`;
 }
 
 let cached: Config | undefined;

@@ -2,7 +2,7 @@
 // handed, and how a pipeline asks for threads for its CPU work.
 import type { Transferable } from 'node:worker_threads';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { Config } from './config.ts';
 import type { Pool } from './db.ts';
 import type { Logger } from './logger.ts';
@@ -13,7 +13,7 @@ export interface WorkerDeps {
   cfg: Config;
   pool: Pool;
   /** a shared, non-blocking Redis connection for locks, caches and queues */
-  redis: Redis;
+  redis: RedisClient;
   /** logger carrying jobId, queue, cycleId, groupId and domainId */
   log: Logger;
   /**

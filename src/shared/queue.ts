@@ -1,17 +1,17 @@
 // Queue and flow-producer handles with the configured prefix and default job options. They get
 // connection options, not a client, so that BullMQ owns its connections and close() ends them.
-import { FlowProducer, Queue, type ConnectionOptions } from 'bullmq';
+import { FlowProducer, Queue } from 'bullmq';
 import type { Config } from './config.ts';
 import { defaultJobOptions, type QueueName } from './queues.ts';
+import { bullConnection, logConnectionErrors } from './redis.ts';
 
-export function bullConnection(cfg: Config): ConnectionOptions {
-  return { url: cfg.redisUrl, maxRetriesPerRequest: null };
-}
+export { bullConnection };
 
 export function openQueue(cfg: Config, name: QueueName): Queue {
-  return new Queue(name, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) });
+  const queue = new Queue(name, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) });
+  return logConnectionErrors(queue, `queue ${name}`);
 }
 
 export function openFlowProducer(cfg: Config): FlowProducer {
-  return new FlowProducer({ connection: bullConnection(cfg), prefix: cfg.queuePrefix });
+  return logConnectionErrors(new FlowProducer({ connection: bullConnection(cfg), prefix: cfg.queuePrefix }), 'flow producer');
 }

@@ -35,7 +35,7 @@ interface CycleFields { cycleId?: string; groupId?: string; domainId?: string }
 
 export async function startWorkers(cfg: Config, opts: StartWorkersOptions): Promise<WorkerPool> {
   const pool = opts.pool ?? createPool(cfg);
-  const redis = createRedis({}, cfg.redisUrl);
+  const redis = createRedis(cfg);
   const deps = { cfg, pool, redis };
 
   // Running jobs with their lock tokens, so that a shutdown past its deadline can hand them back.

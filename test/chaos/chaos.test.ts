@@ -6,6 +6,9 @@
 //
 //   npm test               one chaos run with a fixed seed (CI budget)
 //   npm run test:chaos     CHAOS_RUNS runs (default 5); CHAOS_SEED=<n> replays a printed seed
+//   CHAOS_REDIS=cluster    the same against a local Redis Cluster (3 masters, 1 replica each), where
+//                          the Redis fault is the SIGKILL of the master holding matchflow's keys
+//                          (npm run test:cluster runs it once)
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { diffSnapshots, type TablesSnapshot } from '../support/chaos/tableSnapshot.ts';
@@ -16,12 +19,15 @@ const RUNS = Number(process.env.CHAOS_RUNS ?? 1);
 // `npm test` (CHAOS_RUNS unset) replays a fixed seed whose faults are of all four kinds (a Redis
 // restart, a partition, two PostgreSQL restarts, a kill), so CI stays repeatable;
 // `npm run test:chaos` draws new seeds unless CHAOS_SEED is given.
-const CI_SEED = 318746904;
+// On a cluster (CHAOS_REDIS=cluster) the fixed seed draws the Redis fault first, so that one run
+// does kill the master of matchflow's slot (then a worker, then PostgreSQL).
+const ON_CLUSTER = process.env.CHAOS_REDIS === 'cluster';
+const CI_SEED = ON_CLUSTER ? 19000163 : 318746904;
 const SEED = Number(process.env.CHAOS_SEED ?? (process.env.CHAOS_RUNS ? Math.floor(Math.random() * 1e9) : CI_SEED));
 const FAULTS_PER_RUN = Number(process.env.CHAOS_FAULTS ?? 5);
 const LOG = '/tmp/matchflow-chaos-workers.log';
 
-describe('chaos: a full pipeline under worker kills, server restarts and network cuts', function () {
+describe(`chaos${ON_CLUSTER ? ' on a Redis Cluster' : ''}: a full pipeline under worker kills, server restarts and network cuts`, function () {
   this.timeout(240000 + RUNS * 240000);
   let cluster: ChaosCluster;
   let input: GroupInput[];
@@ -29,7 +35,7 @@ describe('chaos: a full pipeline under worker kills, server restarts and network
 
   before(async () => {
     writeFileSync(LOG, '');
-    cluster = await startChaosCluster();
+    cluster = await startChaosCluster(ON_CLUSTER ? { kind: 'cluster', masters: 3, replicas: 1 } : { kind: 'single' });
     input = writeInput(cluster, { groups: 4, domains: 2, nodes: 450 });
     const clean = await runPipeline(cluster, input, { tag: 'baseline', workers: 3, logFile: LOG, maxReruns: 0 });
     expect(clean.problems, 'undisturbed run').to.deep.equal([]);

@@ -79,7 +79,7 @@ describe('load: 20 groups, 5 domains, semaphore 2, two producer processes', func
   });
 
   it('never runs more than 2 domains at once, and starts exactly one cycle per group per tick', async () => {
-    const redis = createRedis({}, env.cfg.redisUrl);
+    const redis = createRedis(env.cfg);
     const ctx = coordinationContext(env.cfg, redis);
     const plans = new Queue(SCHEDULE_QUEUE, { connection: bullConnection(env.cfg), prefix: env.cfg.queuePrefix });
     const potential = openQueue(env.cfg, QUEUE.potential);

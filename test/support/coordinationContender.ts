@@ -24,7 +24,7 @@ const say = (event: string, fields: Record<string, unknown> = {}) =>
   process.stdout.write(`${JSON.stringify({ event, pid: process.pid, at: Date.now(), ...fields })}\n`);
 
 const cfg = config();
-const redis = createRedis({}, cfg.redisUrl);
+const redis = createRedis(cfg);
 const ctx = coordinationContext(cfg, redis);
 const [mode, name, ...rest] = process.argv.slice(2);
 const n = rest.map(Number);

@@ -1,10 +1,10 @@
 // A Lua script sent once per Redis server: EVALSHA, and EVAL when the server does not know it
 // yet (after a restart or SCRIPT FLUSH). Scripts make check-and-set steps atomic.
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 
 export interface LuaScript {
-  run(redis: Redis, keys: string[], args: Array<string | number>): Promise<unknown>;
+  run(redis: RedisClient, keys: string[], args: Array<string | number>): Promise<unknown>;
 }
 
 export function luaScript(source: string): LuaScript {

@@ -1,7 +1,7 @@
 // The dashboard over HTTP against real PostgreSQL and Redis: health, login, roles, the ops page.
 import { expect } from 'chai';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/shared/redis.ts';
 import { startDashboard, type RunningDashboard } from '../../../dashboard/server.ts';
 import { escapeHtml } from '../../../dashboard/html.ts';
 import { recordGroupFailure } from '../../../src/shared/circuitBreakerStore.ts';
@@ -23,7 +23,7 @@ describe('dashboard (HTTP)', function () {
   let dash: RunningDashboard;
   let seeded: SeededGroup;
   let queue: Queue;
-  let redis: Redis;
+  let redis: RedisClient;
   const get = (path: string, headers: Record<string, string> = {}) => fetch(dash.url + path, { headers, redirect: 'manual' });
 
   before(async () => {
@@ -33,7 +33,7 @@ describe('dashboard (HTTP)', function () {
     seeded = await seedOpsGroup(t.pool);
     dash = await startDashboard(t.cfg, { port: 0, host: '127.0.0.1' });
     queue = openQueue(t.cfg, 'import');
-    redis = createRedis({}, t.cfg.redisUrl);
+    redis = createRedis(t.cfg);
   });
   after(async () => {
     await dash?.close();

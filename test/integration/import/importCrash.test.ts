@@ -111,7 +111,7 @@ describe('import-file: a worker killed mid-import', function () {
     signalGroup(first, 'SIGKILL');
     await until('the killed worker gone', async () => !groupAlive(first));
     // No process is left to finish it: the job stays PROCESSING past the lock's lapse.
-    const redis = createRedis({}, fx.cfg.redisUrl);
+    const redis = createRedis(fx.cfg);
     try {
       await until('the killed worker\'s job lock to lapse', async () => (await redis.exists(`${fx.queue.toKey(enq.importJobId)}:lock`)) === 0);
     } finally {

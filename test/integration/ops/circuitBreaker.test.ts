@@ -2,7 +2,7 @@
 // skips a group whose breaker is open, lets one trial through once the open window has passed,
 // and a completed cycle closes the breaker.
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/shared/redis.ts';
 import { fetchJobId, potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { waitForCycle } from '../../../src/potential/startCycle.ts';
 import { failCycle } from '../../../src/potential/cycleJob.ts';
@@ -22,7 +22,7 @@ const OPEN_MS = 4000;
 describe('group circuit breaker in the potential pipeline', function () {
   this.timeout(90000);
   let env: WorkerEnv;
-  let redis: Redis;
+  let redis: RedisClient;
   /** until the open window of the group's breaker has passed */
   const windowPassed = (groupId: string) => until('the breaker\'s open window to pass', async () =>
     (await readBreaker(redis, env.cfg, groupId)).status !== 'open', { timeoutMs: OPEN_MS + 10_000 });
@@ -33,7 +33,7 @@ describe('group circuit breaker in the potential pipeline', function () {
       overrides: { circuitBreakerOpenMs: OPEN_MS, circuitBreakerFailureThreshold: 5, maxRetries: 1, retryDelayMs: 10, topK: 5 },
       workers: { queues: ['potential'], concurrency: 2 },
     });
-    redis = createRedis({}, env.cfg.redisUrl);
+    redis = createRedis(env.cfg);
   });
   after(async () => {
     redis?.disconnect();

@@ -1,7 +1,7 @@
 // --dry-run (seed 004 §12): `matchflow run potential|perfect --dry-run` computes everything and
 // persists nothing — and what it reports is what the real run then writes.
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/shared/redis.ts';
 import { dryRunPotential } from '../../../src/potential/dryRun.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import type { GroupRow } from '../../../src/groups/catalog.ts';
@@ -23,7 +23,7 @@ const TABLES = ['potential_matches', 'last_run_potential_matches', 'potential_cy
 describe('--dry-run', function () {
   this.timeout(180000);
   let env: WorkerEnv;
-  let redis: Redis;
+  let redis: RedisClient;
   let potentialWorkers: WorkerPool | undefined;
   let group: GroupRow;
 
@@ -41,7 +41,7 @@ describe('--dry-run', function () {
   before(async () => {
     // small pages and a small K: several row and column pages, and top-K evictions
     env = await createWorkerEnv('dryrun', { overrides: { topK: 4, nodeFetchBatchSize: 70 } });
-    redis = createRedis({}, env.cfg.redisUrl);
+    redis = createRedis(env.cfg);
     group = await makeGroup(env.pool, 'dry', { candidateStrategy: 'flat' });
     await insertNodes(env.pool, group, syntheticPeople({ count: 230, seed: 11, prefix: 'd' }));
   });

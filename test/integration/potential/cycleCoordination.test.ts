@@ -47,7 +47,7 @@ describe('potential cycles: group lock, domain semaphore, retries, CLI', functio
   it('a group whose cycle lock is held skips a new cycle; once released the cycle runs', async () => {
     const group = await makeGroup(env.pool, 'locked', { candidateStrategy: 'flat' });
     await insertNodes(env.pool, group, syntheticPeople({ count: 300, seed: 41, prefix: 'g' }));
-    const redis = createRedis({}, env.cfg.redisUrl);
+    const redis = createRedis(env.cfg);
     try {
       const ctx = coordinationContext(env.cfg, redis, 'test');
       const held = await acquireLock(ctx, RESOURCE.groupCycle(group.id).name, { ttlMs: 60000, autoRefresh: false });

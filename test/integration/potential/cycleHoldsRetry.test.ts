@@ -14,7 +14,7 @@ describe('cycle holds of a retried first page', () => {
   let redis: ReturnType<typeof createRedis>;
   before(async () => {
     env = await createTestEnv('holdsretry', { migrate: false, overrides: { maxConcurrentDomains: 2 } });
-    redis = createRedis({}, env.cfg.redisUrl);
+    redis = createRedis(env.cfg);
   });
   after(async () => {
     redis.disconnect();

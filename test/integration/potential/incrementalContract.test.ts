@@ -150,7 +150,7 @@ describe('incremental cycles equal a full recompute', function () {
     await importPeople(group, people);
     expect(await cycle(group, true)).to.equal('COMPLETED');
     const gone = people.filter((_, i) => i % 9 === 4).map((n) => n.referenceId);
-    const redis = createRedis({}, fx.cfg.redisUrl);
+    const redis = createRedis(fx.cfg);
     try {
       const out = await removeNodes({ cfg: fx.cfg, pool: fx.t.pool, redis }, group, gone, 5000);
       expect(out).to.include({ status: 'removed', removed: gone.length });

@@ -48,7 +48,7 @@ describe('potential-match cycle (BullMQ flow, in-process workers)', function () 
     // finalize delivered again (its worker died after commit): same bookkeeping, nothing lost
     const data = { cycleId, groupId: group.id, domainId: group.domainId, fencingToken: 0 };
     const job = { name: 'finalize-group', id: 'again', data, attemptsMade: 0, opts: {} };
-    const redis = createRedis({}, env.cfg.redisUrl);
+    const redis = createRedis(env.cfg);
     try {
       const again = await finalizeGroup(job as never, { cfg: env.cfg, pool: env.pool, redis, log: logger(), threads: NO_THREADS });
       expect(again).to.deep.equal({ nodeCount: 1000, edgeCount: (await matchesOf(env.pool, group.id)).length });

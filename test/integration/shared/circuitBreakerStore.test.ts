@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/shared/redis.ts';
 import { createRedis } from '../../../src/shared/redis.ts';
 import { metrics } from '../../../src/shared/metrics.ts';
 import {
@@ -9,10 +9,10 @@ import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
 
 describe('circuit breaker store (Redis)', function () {
   let t: TestEnv;
-  let redis: Redis;
+  let redis: RedisClient;
   before(async () => {
     t = await createTestEnv('breaker', { migrate: false });
-    redis = createRedis({}, t.cfg.redisUrl);
+    redis = createRedis(t.cfg);
   });
   after(async () => {
     redis.disconnect();
@@ -46,7 +46,7 @@ describe('circuit breaker store (Redis)', function () {
 
   it('counts every failure reported concurrently from separate connections', async () => {
     const g = 'group-concurrent';
-    const clients = Array.from({ length: 8 }, () => createRedis({}, t.cfg.redisUrl));
+    const clients = Array.from({ length: 8 }, () => createRedis(t.cfg));
     try {
       await Promise.all(Array.from({ length: 40 }, (_, i) => recordGroupFailure(clients[i % clients.length], t.cfg, g, 1000)));
     } finally {

@@ -1,11 +1,13 @@
 // The faults of the chaos suite, at random points chosen by a seeded generator, so that a
 // printed seed (CHAOS_SEED) replays the same choices: SIGKILL of a worker and a replacement,
 // a PostgreSQL restart, a Redis restart (SIGKILL, AOF reload), and a worker cut off from both
-// servers through its proxies for a while.
+// servers through its proxies for a while. Against a Redis Cluster the Redis fault is the SIGKILL
+// of the master holding matchflow's hash slot, which its replica replaces (there is then no
+// proxy to cut: a partition cuts PostgreSQL only).
 import { seededRandom } from '../../../src/synthetic/random.ts';
 import type { RunContext } from './pipelineRun.ts';
 
-export type FaultKind = 'kill-worker' | 'restart-postgres' | 'restart-redis' | 'partition-worker';
+export type FaultKind = 'kill-worker' | 'restart-postgres' | 'restart-redis' | 'kill-redis-master' | 'partition-worker';
 
 export interface InjectedFault {
   atMs: number;
@@ -56,10 +58,21 @@ export function faultInjector(opts: FaultOptions, log: InjectedFault[]): (ctx: R
           await ctx.cluster.pg.restart(mode);
           log.push({ atMs, kind, detail: mode });
           break;
-        case 'restart-redis':
-          await ctx.cluster.redis.restart();
-          log.push({ atMs, kind, detail: 'SIGKILL + AOF reload' });
+        case 'restart-redis': {
+          const { redis, redisCluster } = ctx.cluster;
+          if (redis) {
+            await redis.restart();
+            log.push({ atMs, kind, detail: 'SIGKILL + AOF reload' });
+          } else if (redisCluster) {
+            // only while a replica is there to take over: a master without one takes the cluster down for good
+            const key = `${ctx.cfg.queuePrefix}:any`;
+            if ((await redisCluster.replicasOf(key)) === 0) break;
+            const dead = await redisCluster.killMasterOf(key);
+            const promoted = await redisCluster.waitForNewMaster(key, dead);
+            log.push({ atMs, kind: 'kill-redis-master', detail: `SIGKILL of master ${dead}, replica ${promoted} promoted` });
+          }
           break;
+        }
         case 'partition-worker':
           log.push({ atMs, kind, detail: `slot ${slot} for ${cutMs} ms` });
           await ctx.fleet.partition(slot, cutMs);

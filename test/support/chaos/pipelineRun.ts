@@ -2,7 +2,8 @@
 // `matchflow worker` processes against the suite's private PostgreSQL and Redis, each run in a
 // schema and queue prefix of its own. The test process plays the producer: it enqueues the
 // imports and starts one cycle per group; finalize-group enqueues the perfect stage.
-// Used by the chaos suite (with faults) and the horizontal-scale test (with 1, 2, 4 workers).
+// Used by the chaos suite (with faults), the horizontal-scale test (with 1, 2, 4 workers) and the
+// Redis topology tests (on a local Redis Cluster or Sentinel deployment instead of one server).
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,24 +24,52 @@ import { createRedis } from '../../../src/shared/redis.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { startPrivatePostgres, type PrivatePostgres } from './privatePostgres.ts';
 import { startPrivateRedis, type PrivateRedis } from './privateRedis.ts';
+import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../redis/localCluster.ts';
+import { startLocalSentinel, type LocalSentinel } from '../redis/localSentinel.ts';
 import { snapshotTables, type TablesSnapshot } from './tableSnapshot.ts';
 import { WorkerFleet } from './workerFleet.ts';
 
 export interface ChaosCluster {
   pg: PrivatePostgres;
-  redis: PrivateRedis;
+  /** the Redis server, when the runs use a single one */
+  redis?: PrivateRedis;
+  /** the Redis Cluster, when the runs use one */
+  redisCluster?: LocalCluster;
+  /** the Sentinel deployment, when the runs use one */
+  redisSentinel?: LocalSentinel;
+  /** the REDIS_* settings that point at whichever of the three it is */
+  redisEnv: Record<string, string>;
   importRoot: string;
   stop(): Promise<void>;
 }
 
-export async function startChaosCluster(): Promise<ChaosCluster> {
+export type ChaosRedisTopology = { kind: 'single' } | ({ kind: 'cluster' } & LocalClusterOptions) | { kind: 'sentinel' };
+
+export async function startChaosCluster(topology: ChaosRedisTopology = { kind: 'single' }): Promise<ChaosCluster> {
   const pg = await startPrivatePostgres();
-  const redis = await startPrivateRedis();
   const importRoot = mkdtempSync(join(tmpdir(), 'mf-chaos-import-'));
+  const servers: Pick<ChaosCluster, 'redis' | 'redisCluster' | 'redisSentinel' | 'redisEnv'> = { redisEnv: {} };
+  try {
+    if (topology.kind === 'cluster') {
+      servers.redisCluster = await startLocalCluster(topology);
+      servers.redisEnv = servers.redisCluster.env;
+    } else if (topology.kind === 'sentinel') {
+      servers.redisSentinel = await startLocalSentinel();
+      servers.redisEnv = servers.redisSentinel.env;
+    } else {
+      servers.redis = await startPrivateRedis();
+      servers.redisEnv = { REDIS_URL: servers.redis.url };
+    }
+  } catch (err) {
+    await pg.stop();
+    throw err;
+  }
   return {
-    pg, redis, importRoot,
+    pg, importRoot, ...servers,
     async stop() {
-      await redis.stop();
+      await servers.redis?.stop();
+      await servers.redisCluster?.stop();
+      await servers.redisSentinel?.stop();
       await pg.stop();
       rmSync(importRoot, { recursive: true, force: true });
     },
@@ -104,6 +133,8 @@ export interface RunOptions {
 export interface RunContext {
   fleet: WorkerFleet;
   cluster: ChaosCluster;
+  /** the run's configuration (its schema and queue prefix) */
+  cfg: Config;
   /** true once every group has its perfect matches: stop disturbing */
   done(): boolean;
 }
@@ -177,16 +208,16 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
   const env: NodeJS.ProcessEnv = {
     ...process.env, ...FAST_RECOVERY_ENV, ...opts.env,
     DB_SCHEMA: schema, QUEUE_PREFIX: prefix, IMPORT_ROOT: cluster.importRoot, LOG_LEVEL: opts.logFile ? 'warn' : 'silent',
-    DATABASE_URL: cluster.pg.url, REDIS_URL: cluster.redis.url, NODE_ENV: 'test',
+    DATABASE_URL: cluster.pg.url, ...cluster.redisEnv, NODE_ENV: 'test',
   };
   const cfg: Config = loadConfig(env);
   const pool: Pool = createPool(cfg, { max: 4 });
-  const redis = createRedis({}, cfg.redisUrl);
+  const redis = createRedis(cfg);
   redis.on('error', () => undefined);
   let importQueue: Queue | undefined;
   // the workers connect as the least-privileged role of migration 050, never as the owner
   const fleet = new WorkerFleet({
-    size: opts.workers, pgPort: cluster.pg.port, redisPort: cluster.redis.port, logFile: opts.logFile, restartOnExit: true,
+    size: opts.workers, pgPort: cluster.pg.port, redisPort: cluster.redis?.port, logFile: opts.logFile, restartOnExit: true,
     env: { ...env, DATABASE_URL: withUser(cluster.pg.url, 'matchflow_worker') },
   });
   let finished = false;
@@ -208,7 +239,7 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
       .finally(() => perfectQueue.close());
     // a fault that could not be injected (a server that did not come back) is a finding too
     disturbing = opts.disturb
-      ? opts.disturb({ fleet, cluster, done: () => finished }).catch((err) => { disturbError = err as Error; })
+      ? opts.disturb({ fleet, cluster, cfg, done: () => finished }).catch((err) => { disturbError = err as Error; })
       : Promise.resolve();
     const pipelineStart = Date.now();
 

@@ -1,5 +1,7 @@
 // A fleet of `matchflow worker` processes for chaos and scaling tests. Each worker reaches
-// PostgreSQL and Redis through its own TCP proxies, so that one worker's network can be cut.
+// PostgreSQL and Redis through its own TCP proxies, so that one worker's network can be cut. A
+// Redis Cluster or Sentinel deployment is reached directly: its clients follow the addresses the
+// servers announce, which a single proxy port cannot stand for.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +16,9 @@ const TSX = createRequire(import.meta.url).resolve('tsx');
 export interface FleetOptions {
   size: number;
   env: NodeJS.ProcessEnv;
-  /** ports of the real servers; workers get proxies in front of them */
+  /** ports of the real servers; workers get proxies in front of them (none for Redis when absent) */
   pgPort: number;
-  redisPort: number;
+  redisPort?: number;
   queues?: string;
   /** file that collects the workers' logs (truncated by the caller) */
   logFile?: string;
@@ -31,7 +33,7 @@ interface Member {
   slot: number;
   child: ChildProcess;
   pgProxy: TcpProxy;
-  redisProxy: TcpProxy;
+  redisProxy?: TcpProxy;
   /** set before the fleet kills it, so that its exit is not taken for a crash */
   killed?: boolean;
 }
@@ -59,13 +61,14 @@ export class WorkerFleet {
     for (let slot = 0; slot < this.opts.size; slot++) this.members.push(await this.spawnMember(slot));
   }
 
-  private async spawnMember(slot: number, proxies?: { pg: TcpProxy; redis: TcpProxy }): Promise<Member> {
+  private async spawnMember(slot: number, proxies?: { pg: TcpProxy; redis?: TcpProxy }): Promise<Member> {
     const pgProxy = proxies?.pg ?? (await startTcpProxy(this.opts.pgPort));
-    const redisProxy = proxies?.redis ?? (await startTcpProxy(this.opts.redisPort));
+    const redisPort = this.opts.redisPort;
+    const redisProxy = proxies ? proxies.redis : redisPort === undefined ? undefined : await startTcpProxy(redisPort);
     const env = {
       ...this.opts.env,
       DATABASE_URL: withPort(this.opts.env.DATABASE_URL!, pgProxy.port),
-      REDIS_URL: withPort(this.opts.env.REDIS_URL!, redisProxy.port),
+      ...(redisProxy ? { REDIS_URL: withPort(this.opts.env.REDIS_URL!, redisProxy.port) } : {}),
       METRICS_PORT: '0',
     };
     const args = ['--import', TSX, CLI, 'worker', ...(this.opts.queues ? ['--queues', this.opts.queues] : [])];
@@ -102,14 +105,14 @@ export class WorkerFleet {
     this.members[slot] = await this.spawnMember(slot, { pg: m.pgProxy, redis: m.redisProxy });
   }
 
-  /** Cuts the worker's connections to both servers for `ms`, then lets it reconnect. */
+  /** Cuts the worker's connections to both servers (PostgreSQL only, without a Redis proxy) for `ms`, then lets it reconnect. */
   async partition(slot: number, ms: number): Promise<void> {
     const m = this.members[slot];
     m.pgProxy.cut();
-    m.redisProxy.cut();
+    m.redisProxy?.cut();
     await new Promise((r) => setTimeout(r, ms));
     m.pgProxy.restore();
-    m.redisProxy.restore();
+    m.redisProxy?.restore();
   }
 
   /** pids of the live workers, by slot */
@@ -122,7 +125,7 @@ export class WorkerFleet {
     await Promise.all(this.members.map(async (m) => {
       await terminate(m.child);
       await m.pgProxy.close();
-      await m.redisProxy.close();
+      await m.redisProxy?.close();
     }));
     this.members = [];
     this.log?.end();

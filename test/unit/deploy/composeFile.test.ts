@@ -126,6 +126,87 @@ describe('docker-compose.yml', () => {
   });
 });
 
+/**
+ * `docker compose -f a.yml -f b.yml`, as far as these files need: mappings merge key by key,
+ * anything else (command, a list of volumes) is replaced by the later file's.
+ */
+function mergeCompose(base: unknown, over: unknown): unknown {
+  if (!isMapping(base) || !isMapping(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? mergeCompose(out[k], v) : v;
+  return out;
+}
+const isMapping = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+const APP_SERVICES = ['producer', 'worker-import', 'worker-potential', 'worker-perfect', 'dashboard'];
+
+for (const [file, topology] of [['deploy/redis-cluster.compose.yml', 'cluster'], ['deploy/redis-sentinel.compose.yml', 'sentinel']] as const) {
+  describe(`${file} (docker compose -f docker-compose.yml -f ${file})`, () => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const over = parse(interpolate(text, REQUIRED_ENV));
+    const merged = mergeCompose(parse(interpolate(composeText, REQUIRED_ENV)), over) as Compose;
+    const cmd = (s: Service) => (s.command ?? []).join(' ');
+
+    it('is valid against the Compose Specification JSON schema, alone and merged with docker-compose.yml', () => {
+      const schemaPath = join(dirname(createRequire(import.meta.url).resolve('dclint/package.json')), 'schemas', 'compose.schema.json');
+      const { $schema: _draft, ...schema } = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
+      const validate = new Ajv({ strict: false, allErrors: true, logger: false }).compile(schema);
+      for (const [what, doc] of [['as written', parse(text)], ['interpolated', over], ['merged', merged]] as const) {
+        expect(validate(doc), `${what}: ${JSON.stringify(validate.errors, null, 1)}`).to.equal(true);
+      }
+    });
+
+    it('points every matchflow service at it, and starts them only once it is up', () => {
+      const wanted = topology === 'cluster' ? ['REDIS_CLUSTER_NODES'] : ['REDIS_SENTINELS', 'REDIS_SENTINEL_NAME'];
+      for (const name of APP_SERVICES) {
+        const s = merged.services[name];
+        for (const v of wanted) expect(s.environment?.[v], `${name} ${v}`).to.be.a('string').that.is.not.empty;
+        expect(s.environment?.REDIS_URL, `${name} keeps REDIS_URL for credentials`).to.be.a('string');
+        for (const [dep, d] of Object.entries(s.depends_on ?? {})) {
+          expect(merged.services, `${name} depends on ${dep}`).to.have.property(dep);
+          if (d.condition === 'service_healthy') expect(merged.services[dep].healthcheck, `${name} waits for ${dep} to be healthy`).to.not.equal(undefined);
+        }
+      }
+    });
+
+    if (topology === 'cluster') {
+      it('lists six cluster nodes, each with cluster mode, AOF and no eviction, created as 3 masters with 1 replica each', () => {
+        const nodes = merged.services.producer.environment!.REDIS_CLUSTER_NODES.split(',');
+        expect(nodes).to.have.length(6);
+        for (const node of nodes) {
+          const [host, port] = node.split(':');
+          expect(port).to.equal('6379');
+          const s = merged.services[host];
+          expect(s, host).to.not.equal(undefined);
+          expect(cmd(s), host).to.match(/--cluster-enabled yes/).and.match(/--appendonly yes/).and.match(/--maxmemory-policy noeviction/);
+          expect(s.healthcheck?.test, host).to.be.an('array');
+        }
+        const init = cmd(merged.services['redis-cluster-init']);
+        expect(init).to.match(/--cluster-replicas 1/).and.match(/--cluster-yes/);
+        for (const node of nodes) expect(init, node).to.include(node.split(':')[0]);
+        expect(merged.services['redis-cluster-init'].restart).to.equal('no');
+        for (const name of APP_SERVICES) {
+          expect(merged.services[name].depends_on?.['redis-cluster-init']?.condition, name).to.equal('service_completed_successfully');
+        }
+      });
+    } else {
+      it('runs a replica of the master and three Sentinels with a quorum of 2 watching the name the services ask for', () => {
+        expect(cmd(merged.services['redis-replica'])).to.match(/--replicaof redis 6379/).and.match(/--maxmemory-policy noeviction/);
+        expect(cmd(merged.services.redis)).to.match(/--appendonly yes/);
+        const name = merged.services.producer.environment!.REDIS_SENTINEL_NAME;
+        const sentinels = merged.services.producer.environment!.REDIS_SENTINELS.split(',');
+        expect(sentinels).to.have.length(3);
+        for (const node of sentinels) {
+          const [host, port] = node.split(':');
+          expect(port).to.equal('26379');
+          const c = cmd(merged.services[host]);
+          expect(c, host).to.include(`sentinel monitor ${name} redis 6379 2`).and.include('--sentinel');
+        }
+      });
+    }
+  });
+}
+
 describe('Dockerfile', () => {
   const stages = [...dockerfile.matchAll(/^FROM\s+\S+(?:\s+AS\s+(\S+))?/gim)];
 

@@ -30,6 +30,18 @@ describe('config', () => {
     expect(() => loadConfig({ QUEUE_PREFIX: 'a:b' })).to.throw(ConfigError, /QUEUE_PREFIX/);
   });
 
+  it('takes one Redis topology: a cluster wraps the key prefix in braces, so that every key shares a hash slot', () => {
+    expect(loadConfig({}).queuePrefix).to.equal('matchflow');
+    const cluster = loadConfig({ REDIS_CLUSTER_NODES: 'r1:7000, r2:7001' });
+    expect(cluster.redisClusterNodes).to.deep.equal(['r1:7000', 'r2:7001']);
+    expect(cluster.queuePrefix).to.equal('{matchflow}');
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'r1:7000', QUEUE_PREFIX: 'app{mf}' }).queuePrefix, 'a tag already there is kept').to.equal('app{mf}');
+    expect(loadConfig({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'm' }).queuePrefix, 'not with Sentinel').to.equal('matchflow');
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'r1:7000', REDIS_SENTINELS: 's1:26379' })).to.throw(ConfigError, /not both/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'r1' })).to.throw(ConfigError, /REDIS_CLUSTER_NODES: 'r1' is not host:port/);
+    expect(() => loadConfig({ REDIS_SENTINELS: 's1:99999' })).to.throw(ConfigError, /REDIS_SENTINELS/);
+  });
+
   it('masks secrets', () => {
     const r = redactedConfig(loadConfig({ DATABASE_URL: 'postgres://u:pw@h/db', API_TOKENS: 's3cret' }));
     expect(JSON.stringify(r)).not.to.contain('pw@').and.not.to.contain('s3cret');
