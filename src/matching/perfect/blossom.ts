@@ -54,6 +54,7 @@ export function blossomMates(g: GeneralGraph): Int32Array {
   return mateOut;
 }
 
+export const STATS = { push: 0, pop: 0, grow: 0, shrink: 0, aug: 0, expand: 0, scan: 0, freedScan: 0, maxHeap: 0 };
 const FREE = 0;
 const S = 1;
 const T = 2;
@@ -72,6 +73,7 @@ class EventHeap {
   }
 
   push(key: number, id: number): void {
+    STATS.push++; if (this.size > STATS.maxHeap) STATS.maxHeap = this.size;
     if (this.size === this.keys.length) this.grow();
     const keys = this.keys;
     const ids = this.ids;
@@ -197,6 +199,11 @@ class Search {
   private readonly endpsBuf: Int32Array;
   private freed: Int32Array;
   private nFreed = 0;
+  /** per free vertex: its least-slack edge to an S vertex and that edge's event key */
+  private readonly bestEdge: Int32Array;
+  private readonly bestKey: Float64Array;
+  /** augmentBlossom's pending (blossom, vertex) pairs */
+  private readonly augStack: Int32Array;
 
   constructor(n: number, private readonly endpoint: Int32Array, private readonly wt: Float64Array) {
     this.n = n;
@@ -241,6 +248,9 @@ class Search {
     this.pathBuf = new Int32Array(2 * n);
     this.endpsBuf = new Int32Array(2 * n);
     this.freed = new Int32Array(64);
+    this.augStack = new Int32Array(4 * n);
+    this.bestEdge = new Int32Array(n).fill(-1);
+    this.bestKey = new Float64Array(n).fill(Infinity);
 
     // Every vertex starts as the S root of its own tree with dual maxweight: every edge joins two
     // trees and becomes tight after (2·maxweight - 2·w) / 2 of dual change.
@@ -530,25 +540,38 @@ class Search {
     this.freed[this.nFreed++] = b;
   }
 
-  /** Pushes the events of the edges from the vertices of the freed blossoms to S vertices. */
+  /**
+   * The vertices of the freed blossoms are free now: each gets its best edge to an S vertex. A free
+   * vertex whose best edge led to one of them keeps its event; popped stale, it finds a new best.
+   */
   private eventsOfFreed(): void {
-    const { inblossom, label, neighStart, neighEnd, endpoint, wt, heap, end, now } = this;
     for (let f = 0; f < this.nFreed; f++) {
       const nl = this.leaves(this.freed[f], this.leafBuf, 0);
-      for (let i = 0; i < nl; i++) {
-        const x = this.leafBuf[i];
-        const dx = this.dual(x);
-        for (let q = neighStart[x], qEnd = neighStart[x + 1]; q < qEnd; q++) {
-          const p = neighEnd[q];
-          const y = endpoint[p];
-          const by = inblossom[y];
-          if (label[by] !== S) continue;
-          const k = p >> 1;
-          const key = now + dx + this.dv[y] + this.acc[by] - (now - this.since[by]) - 2 * wt[k];
-          if (key < end) heap.push(key, k);
-        }
+      for (let i = 0; i < nl; i++) this.findBestEdge(this.leafBuf[i]);
+    }
+  }
+
+  /** Free vertex x's least-slack edge to an S vertex becomes its one (S, free) event. */
+  private findBestEdge(x: number): void {
+    STATS.freedScan++;
+    const { inblossom, label, neighStart, neighEnd, endpoint, wt, dv, acc, since, now } = this;
+    const dx = this.dual(x);
+    let best = Infinity;
+    let bestK = -1;
+    for (let q = neighStart[x], qEnd = neighStart[x + 1]; q < qEnd; q++) {
+      const p = neighEnd[q];
+      const y = endpoint[p];
+      const by = inblossom[y];
+      if (label[by] !== S) continue;
+      const key = now + dx + dv[y] + acc[by] - (now - since[by]) - 2 * wt[p >> 1];
+      if (key < best) {
+        best = key;
+        bestK = p >> 1;
       }
     }
+    this.bestKey[x] = best;
+    this.bestEdge[x] = bestK;
+    if (best < this.end) this.heap.push(best, bestK);
   }
 
   /** Dissolves tree t: its labelled top-level blossoms become free (listed in freed). */
@@ -574,51 +597,72 @@ class Search {
     this.treeHead[t] = -1;
   }
 
-  /** Flips matched/unmatched edges along the path inside blossom b from vertex v to its base. */
-  private augmentBlossom(b: number, v: number): void {
+  /**
+   * Flips matched/unmatched edges along the path inside blossom b from vertex v to its base, and
+   * makes v the base. Sub-blossoms on the path are flipped the same way; each is independent of
+   * the others, so they wait on an explicit stack instead of a recursion as deep as the nesting.
+   */
+  private augmentBlossom(b0: number, v0: number): void {
     const { blossomparent, endpoint, mate } = this;
-    let t = v;
-    while (blossomparent[t] !== b) t = blossomparent[t];
-    if (t >= this.n) this.augmentBlossom(t, v);
-    const childs = this.blossomchilds[b]!;
-    const endps = this.blossomendps[b]!;
-    const len = childs.length;
-    const i = childs.indexOf(t);
-    let j = i;
-    let jstep: number;
-    let endptrick: number;
-    if (i & 1) {
-      j -= len;
-      jstep = 1;
-      endptrick = 0;
-    } else {
-      jstep = -1;
-      endptrick = 1;
-    }
-    const at = (x: number): number => (x < 0 ? x + len : x);
-    while (j !== 0) {
-      j += jstep;
-      t = childs[at(j)];
-      const p = endps[at(j - endptrick)] ^ endptrick;
-      if (t >= this.n) this.augmentBlossom(t, endpoint[p]);
-      j += jstep;
-      t = childs[at(j)];
-      if (t >= this.n) this.augmentBlossom(t, endpoint[p ^ 1]);
-      mate[endpoint[p]] = p ^ 1;
-      mate[endpoint[p ^ 1]] = p;
-    }
-    // Rotate the children so that the new base comes first.
-    if (i > 0) {
-      const rc = new Int32Array(len);
-      const re = new Int32Array(len);
-      for (let c = 0; c < len; c++) {
-        rc[c] = childs[(i + c) % len];
-        re[c] = endps[(i + c) % len];
+    const stack = this.augStack;
+    let top = 0;
+    stack[top++] = b0;
+    stack[top++] = v0;
+    while (top > 0) {
+      const v = stack[--top];
+      const b = stack[--top];
+      let t = v;
+      while (blossomparent[t] !== b) t = blossomparent[t];
+      if (t >= this.n) {
+        stack[top++] = t;
+        stack[top++] = v;
       }
-      this.blossomchilds[b] = rc;
-      this.blossomendps[b] = re;
+      const childs = this.blossomchilds[b]!;
+      const endps = this.blossomendps[b]!;
+      const len = childs.length;
+      const i = childs.indexOf(t);
+      let j = i;
+      let jstep: number;
+      let endptrick: number;
+      if (i & 1) {
+        j -= len;
+        jstep = 1;
+        endptrick = 0;
+      } else {
+        jstep = -1;
+        endptrick = 1;
+      }
+      while (j !== 0) {
+        j += jstep;
+        t = childs[j < 0 ? j + len : j];
+        const jj = j - endptrick;
+        const p = endps[jj < 0 ? jj + len : jj] ^ endptrick;
+        if (t >= this.n) {
+          stack[top++] = t;
+          stack[top++] = endpoint[p];
+        }
+        j += jstep;
+        t = childs[j < 0 ? j + len : j];
+        if (t >= this.n) {
+          stack[top++] = t;
+          stack[top++] = endpoint[p ^ 1];
+        }
+        mate[endpoint[p]] = p ^ 1;
+        mate[endpoint[p ^ 1]] = p;
+      }
+      // Rotate the children so that the new base comes first.
+      if (i > 0) {
+        const rc = new Int32Array(len);
+        const re = new Int32Array(len);
+        for (let c = 0; c < len; c++) {
+          rc[c] = childs[(i + c) % len];
+          re[c] = endps[(i + c) % len];
+        }
+        this.blossomchilds[b] = rc;
+        this.blossomendps[b] = re;
+      }
+      this.blossombase[b] = v;
     }
-    this.blossombase[b] = this.blossombase[this.blossomchilds[b]![0]];
   }
 
   /** Augments the matching along the path through edge k, which joins S-vertices of two trees. */
@@ -645,7 +689,8 @@ class Search {
 
   /** Turns the edges of S-vertex v into events: to free vertices (rate 1) and to other S-blossoms (rate 2). */
   private scanVertex(v: number): void {
-    const { inblossom, label, endpoint, wt, neighEnd, dv, acc, since, heap, end, now } = this;
+    const { inblossom, label, endpoint, wt, neighEnd, dv, acc, since, heap, end, now, bestKey, bestEdge } = this;
+    STATS.scan++;
     const bv = inblossom[v];
     const dvv = dv[v] + acc[bv] - (now - since[bv]);
     for (let q = this.neighStart[v], qEnd = this.neighStart[v + 1]; q < qEnd; q++) {
@@ -661,41 +706,54 @@ class Search {
         if (key < end) heap.push(key, k);
       } else {
         const key = now + dvv + dv[w] + acc[bw] - 2 * wt[k];
-        if (key < end) heap.push(key, k);
+        if (key < bestKey[w]) {
+          bestKey[w] = key;
+          bestEdge[w] = k;
+          if (key < end) heap.push(key, k);
+        }
       }
     }
   }
 
-  /** Handles edge k at its event time: grows a tree, shrinks a blossom or augments, when it is tight. */
+  /**
+   * Handles edge k at its event time: grows a tree, shrinks a blossom or augments when it is tight.
+   * An event that is stale but was a free vertex's best edge makes that vertex look for its next best:
+   * that one cannot be due earlier, so looking for it can wait until now.
+   */
   private edgeEvent(k: number): void {
     const i = this.endpoint[2 * k];
     const j = this.endpoint[2 * k + 1];
     const bi = this.inblossom[i];
     const bj = this.inblossom[j];
-    if (bi === bj) return;
     const li = this.label[bi];
     const lj = this.label[bj];
-    if (li === S && lj === S) {
-      if (this.dual(i) + this.dual(j) !== 2 * this.wt[k]) return;
-      const base = this.scanBlossom(i, j);
-      if (base >= 0) {
-        this.addBlossom(base, k);
-        return;
+    if (bi !== bj && (li === S || lj === S) && li !== T && lj !== T && this.dual(i) + this.dual(j) === 2 * this.wt[k]) {
+      if (li === FREE) {
+        this.assignLabel(i, T, 2 * k + 1, this.treeOf[bj]);
+        STATS.grow++;
+      } else if (lj === FREE) {
+        this.assignLabel(j, T, 2 * k, this.treeOf[bi]);
+        STATS.grow++;
+      } else {
+        const base = this.scanBlossom(i, j);
+        if (base >= 0) {
+          this.addBlossom(base, k);
+          STATS.shrink++;
+          return;
+        }
+        const ti = this.treeOf[bi];
+        const tj = this.treeOf[bj];
+        this.augmentMatching(k);
+        STATS.aug++;
+        this.nFreed = 0;
+        this.dissolveTree(ti);
+        this.dissolveTree(tj);
+        this.eventsOfFreed();
       }
-      const ti = this.treeOf[bi];
-      const tj = this.treeOf[bj];
-      this.augmentMatching(k);
-      this.nFreed = 0;
-      this.dissolveTree(ti);
-      this.dissolveTree(tj);
-      this.eventsOfFreed();
-    } else if (li === S && lj === FREE) {
-      if (this.dual(i) + this.dual(j) !== 2 * this.wt[k]) return;
-      this.assignLabel(j, T, 2 * k, this.treeOf[bi]);
-    } else if (li === FREE && lj === S) {
-      if (this.dual(i) + this.dual(j) !== 2 * this.wt[k]) return;
-      this.assignLabel(i, T, 2 * k + 1, this.treeOf[bj]);
+      return;
     }
+    if (li === FREE && this.bestEdge[i] === k) this.findBestEdge(i);
+    if (lj === FREE && this.bestEdge[j] === k) this.findBestEdge(j);
   }
 
   run(): Int32Array {
@@ -708,12 +766,12 @@ class Search {
       const id = heap.ids[0];
       // Past this time a free vertex's dual would go negative: the matching is optimal.
       if (key >= this.end) break;
-      heap.pop();
+      heap.pop(); STATS.pop++;
       this.now = key;
       if (id < nedge) this.edgeEvent(id);
       else {
         const b = id - nedge;
-        if (this.blossomparent[b] === -1 && this.blossombase[b] >= 0 && this.label[b] === T && this.zOf(b) === 0) this.expandBlossom(b);
+        if (this.blossomparent[b] === -1 && this.blossombase[b] >= 0 && this.label[b] === T && this.zOf(b) === 0) { this.expandBlossom(b); STATS.expand++; }
       }
     }
     return this.mate;
