@@ -54,7 +54,7 @@ export function blossomMates(g: GeneralGraph): Int32Array {
   return mateOut;
 }
 
-export const STATS = { push: 0, pop: 0, grow: 0, shrink: 0, aug: 0, expand: 0, scan: 0, freedScan: 0, maxHeap: 0 };
+export const STATS = { push: 0, pop: 0, grow: 0, shrink: 0, aug: 0, expand: 0, scan: 0, freedScan: 0, maxHeap: 0, shrinkLeaves: 0, expandLeaves: 0, freedLeaves: 0 };
 const FREE = 0;
 const S = 1;
 const T = 2;
@@ -166,7 +166,15 @@ class Search {
   /** FREE, S or T, for top-level blossoms (vertices included) */
   private readonly label: Int32Array;
   private readonly labelend: Int32Array;
-  private readonly inblossom: Int32Array;
+  /**
+   * Which top-level blossom holds vertex v: setTop[vset[v]]. A blossom shares its set with its
+   * largest child, so shrinking and expanding relabel only the vertices of the smaller children.
+   */
+  private readonly vset: Int32Array;
+  private readonly setTop: Int32Array;
+  /** the set of blossom b (of its largest child, down to a vertex), and its number of vertices */
+  private readonly sid: Int32Array;
+  private readonly nleaves: Int32Array;
   private readonly blossomparent: Int32Array;
   private readonly blossomchilds: (Int32Array | null)[];
   private readonly blossombase: Int32Array;
@@ -224,8 +232,16 @@ class Search {
     this.mate = new Int32Array(n).fill(-1);
     this.label = new Int32Array(2 * n);
     this.labelend = new Int32Array(2 * n).fill(-1);
-    this.inblossom = new Int32Array(n);
-    for (let v = 0; v < n; v++) this.inblossom[v] = v;
+    this.vset = new Int32Array(n);
+    this.setTop = new Int32Array(n);
+    this.sid = new Int32Array(2 * n);
+    this.nleaves = new Int32Array(2 * n);
+    for (let v = 0; v < n; v++) {
+      this.vset[v] = v;
+      this.setTop[v] = v;
+      this.sid[v] = v;
+      this.nleaves[v] = 1;
+    }
     this.blossomparent = new Int32Array(2 * n).fill(-1);
     this.blossomchilds = new Array(2 * n).fill(null);
     this.blossombase = new Int32Array(2 * n).fill(-1);
@@ -271,7 +287,7 @@ class Search {
 
   /** The dual of vertex v now (doubled). */
   private dual(v: number): number {
-    const b = this.inblossom[v];
+    const b = this.setTop[this.vset[v]];
     const l = this.label[b] & 3;
     const d = this.dv[v] + this.acc[b];
     return l === S ? d - (this.now - this.since[b]) : l === T ? d + (this.now - this.since[b]) : d;
@@ -345,7 +361,7 @@ class Search {
   /** Labels the top-level blossom of w with t (reached through endpoint p) in tree; a T-blossom's mate becomes S. */
   private assignLabel(w: number, t: number, p: number, tree: number): void {
     for (;;) {
-      const b = this.inblossom[w];
+      const b = this.setTop[this.vset[w]];
       this.setLabel(b, t);
       this.labelend[b] = p;
       this.treeOf[b] = tree;
@@ -364,12 +380,12 @@ class Search {
 
   /** Traces back from v and w; returns the base of a new blossom, or -1 when they lie in two trees. */
   private scanBlossom(v: number, w: number): number {
-    const { inblossom, label, labelend, endpoint, blossombase } = this;
+    const { vset, setTop, label, labelend, endpoint, blossombase } = this;
     const path = this.pathBuf;
     let nPath = 0;
     let base = -1;
     while (v !== -1 || w !== -1) {
-      let b = inblossom[v];
+      let b = setTop[vset[v]];
       if (label[b] & MARK) {
         base = blossombase[b];
         break;
@@ -380,7 +396,7 @@ class Search {
         v = -1;
       } else {
         v = endpoint[labelend[b]];
-        b = inblossom[v];
+        b = setTop[vset[v]];
         v = endpoint[labelend[b]];
       }
       if (w !== -1) {
@@ -395,12 +411,12 @@ class Search {
 
   /** Shrinks the cycle closed by S–S edge k of one tree into a new S-blossom with z = 0. */
   private addBlossom(base: number, k: number): void {
-    const { inblossom, blossomparent, labelend, endpoint, label } = this;
+    const { vset, setTop, blossomparent, labelend, endpoint, label } = this;
     let v = endpoint[2 * k];
     let w = endpoint[2 * k + 1];
-    const bb = inblossom[base];
-    let bv = inblossom[v];
-    let bw = inblossom[w];
+    const bb = setTop[vset[base]];
+    let bv = setTop[vset[v]];
+    let bw = setTop[vset[w]];
     const b = this.unusedblossoms[--this.nUnused];
     this.blossombase[b] = base;
     blossomparent[b] = -1;
@@ -415,7 +431,7 @@ class Search {
       endps[nv] = labelend[bv];
       nv++;
       v = endpoint[labelend[bv]];
-      bv = inblossom[v];
+      bv = setTop[vset[v]];
     }
     let total = 0;
     while (bw !== bb) {
@@ -424,7 +440,7 @@ class Search {
       endps[nv + total] = labelend[bw] ^ 1;
       total++;
       w = endpoint[labelend[bw]];
-      bw = inblossom[w];
+      bw = setTop[vset[w]];
     }
     const len = nv + 1 + total;
     const childs = new Int32Array(len);
@@ -442,25 +458,46 @@ class Search {
     this.blossomchilds[b] = childs;
     this.blossomendps[b] = cendps;
     const tree = this.treeOf[bb];
-    // Children stop being top-level: their pending dual changes go into their vertices (and z);
-    // T-children turn S with the new blossom and their vertices get scanned.
+    // Children stop being top-level. The new blossom takes over the set and the pending dual
+    // change (acc) of its largest child; the vertices of the others move into that set, their own
+    // pending change (relative to the largest child's) folded into their duals. T-children turn S
+    // with the new blossom and their vertices get scanned.
+    const { sid, nleaves, acc } = this;
+    let heavy = childs[0];
+    let count = 0;
     for (let c = 0; c < len; c++) {
       const sub = childs[c];
+      count += nleaves[sub];
+      if (nleaves[sub] > nleaves[heavy]) heavy = sub;
+    }
+    const heavyWasT = label[heavy] === T;
+    this.setLabel(heavy, FREE);
+    const offHeavy = acc[heavy];
+    acc[heavy] = 0;
+    this.treeOf[heavy] = -1;
+    const set = sid[heavy];
+    for (let c = 0; c < len; c++) {
+      const sub = childs[c];
+      if (sub === heavy) continue;
       const wasT = label[sub] === T;
       this.setLabel(sub, FREE);
-      const off = this.acc[sub];
-      this.acc[sub] = 0;
+      const off = acc[sub] - offHeavy;
+      acc[sub] = 0;
       this.treeOf[sub] = -1;
-      const nl = this.leaves(sub, this.leafBuf, 0);
+      const nl = this.leaves(sub, this.leafBuf, 0); STATS.shrinkLeaves += nl;
       for (let i = 0; i < nl; i++) {
         const x = this.leafBuf[i];
         this.dv[x] += off;
-        inblossom[x] = b;
+        vset[x] = set;
         if (wasT) this.queue[this.queueLen++] = x;
       }
     }
+    if (heavyWasT) this.queueLen = this.leaves(heavy, this.queue, this.queueLen);
+    sid[b] = set;
+    setTop[set] = b;
+    nleaves[b] = count;
     this.since[b] = this.now;
-    this.acc[b] = 0;
+    acc[b] = offHeavy;
     this.zs[b] = 0;
     label[b] = S;
     labelend[b] = labelend[bb];
@@ -470,7 +507,7 @@ class Search {
 
   /** Expands T-blossom b whose z reached 0: the children on the path from its entry to its base stay in the tree. */
   private expandBlossom(b: number): void {
-    const { blossomparent, inblossom, label, labelend, endpoint } = this;
+    const { blossomparent, vset, setTop, label, labelend, endpoint } = this;
     const childs = this.blossomchilds[b]!;
     const tree = this.treeOf[b];
     this.setLabel(b, FREE);
@@ -482,16 +519,18 @@ class Search {
       this.since[s] = this.now;
       label[s] = FREE;
       this.treeOf[s] = -1;
-      if (s < this.n) inblossom[s] = s;
-      else {
+      // The largest child keeps b's set; the others get their own back.
+      setTop[this.sid[s]] = s;
+      if (this.sid[s] !== this.sid[b]) {
         const nl = this.leaves(s, this.leafBuf, 0);
-        for (let i = 0; i < nl; i++) inblossom[this.leafBuf[i]] = s;
+        STATS.expandLeaves += nl;
+        for (let i = 0; i < nl; i++) vset[this.leafBuf[i]] = this.sid[s];
       }
     }
     // Relabel the sub-blossoms from the entry child to the base, stepping two at a time.
     const endps = this.blossomendps[b]!;
     const len = childs.length;
-    const entrychild = inblossom[endpoint[labelend[b] ^ 1]];
+    const entrychild = setTop[vset[endpoint[labelend[b] ^ 1]]];
     let j = childs.indexOf(entrychild);
     let jstep: number;
     let endptrick: number;
@@ -547,21 +586,21 @@ class Search {
   private eventsOfFreed(): void {
     for (let f = 0; f < this.nFreed; f++) {
       const nl = this.leaves(this.freed[f], this.leafBuf, 0);
-      for (let i = 0; i < nl; i++) this.findBestEdge(this.leafBuf[i]);
+      STATS.freedLeaves += nl; for (let i = 0; i < nl; i++) this.findBestEdge(this.leafBuf[i]);
     }
   }
 
   /** Free vertex x's least-slack edge to an S vertex becomes its one (S, free) event. */
   private findBestEdge(x: number): void {
     STATS.freedScan++;
-    const { inblossom, label, neighStart, neighEnd, endpoint, wt, dv, acc, since, now } = this;
+    const { vset, setTop, label, neighStart, neighEnd, endpoint, wt, dv, acc, since, now } = this;
     const dx = this.dual(x);
     let best = Infinity;
     let bestK = -1;
     for (let q = neighStart[x], qEnd = neighStart[x + 1]; q < qEnd; q++) {
       const p = neighEnd[q];
       const y = endpoint[p];
-      const by = inblossom[y];
+      const by = setTop[vset[y]];
       if (label[by] !== S) continue;
       const key = now + dx + dv[y] + acc[by] - (now - since[by]) - 2 * wt[p >> 1];
       if (key < best) {
@@ -667,17 +706,17 @@ class Search {
 
   /** Augments the matching along the path through edge k, which joins S-vertices of two trees. */
   private augmentMatching(k: number): void {
-    const { inblossom, labelend, endpoint, mate } = this;
+    const { vset, setTop, labelend, endpoint, mate } = this;
     for (let side = 0; side < 2; side++) {
       let s = endpoint[2 * k + side];
       let p = 2 * k + 1 - side;
       for (;;) {
-        const bs = inblossom[s];
+        const bs = setTop[vset[s]];
         if (bs >= this.n) this.augmentBlossom(bs, s);
         mate[s] = p;
         if (labelend[bs] === -1) break;
         const t = endpoint[labelend[bs]];
-        const bt = inblossom[t];
+        const bt = setTop[vset[t]];
         s = endpoint[labelend[bt]];
         const j = endpoint[labelend[bt] ^ 1];
         if (bt >= this.n) this.augmentBlossom(bt, j);
@@ -689,14 +728,14 @@ class Search {
 
   /** Turns the edges of S-vertex v into events: to free vertices (rate 1) and to other S-blossoms (rate 2). */
   private scanVertex(v: number): void {
-    const { inblossom, label, endpoint, wt, neighEnd, dv, acc, since, heap, end, now, bestKey, bestEdge } = this;
+    const { vset, setTop, label, endpoint, wt, neighEnd, dv, acc, since, heap, end, now, bestKey, bestEdge } = this;
     STATS.scan++;
-    const bv = inblossom[v];
+    const bv = setTop[vset[v]];
     const dvv = dv[v] + acc[bv] - (now - since[bv]);
     for (let q = this.neighStart[v], qEnd = this.neighStart[v + 1]; q < qEnd; q++) {
       const p = neighEnd[q];
       const w = endpoint[p];
-      const bw = inblossom[w];
+      const bw = setTop[vset[w]];
       if (bw === bv) continue;
       const lw = label[bw];
       if (lw === T) continue;
@@ -723,8 +762,8 @@ class Search {
   private edgeEvent(k: number): void {
     const i = this.endpoint[2 * k];
     const j = this.endpoint[2 * k + 1];
-    const bi = this.inblossom[i];
-    const bj = this.inblossom[j];
+    const bi = this.setTop[this.vset[i]];
+    const bj = this.setTop[this.vset[j]];
     const li = this.label[bi];
     const lj = this.label[bj];
     if (bi !== bj && (li === S || lj === S) && li !== T && lj !== T && this.dual(i) + this.dual(j) === 2 * this.wt[k]) {
