@@ -61,6 +61,39 @@ const T = 2;
 /** scanBlossom's breadcrumb on a label */
 const MARK = 4;
 
+/** Edge indices by decreasing integer weight (< 2^42): an LSD radix sort, 14 bits a pass. */
+function edgesByWeightDescending(wt: Float64Array): Int32Array {
+  const m = wt.length;
+  let order = new Int32Array(m);
+  let next = new Int32Array(m);
+  for (let k = 0; k < m; k++) order[k] = k;
+  const digit = new Int32Array(m);
+  const count = new Int32Array(1 << 14);
+  for (let shift = 1; shift < 2 ** 42; shift *= 1 << 14) {
+    count.fill(0);
+    for (let k = 0; k < m; k++) {
+      // the complement of the digit sorts heaviest first
+      const d = 16383 - (Math.floor(wt[k] / shift) % 16384);
+      digit[k] = d;
+      count[d]++;
+    }
+    let sum = 0;
+    for (let d = 0; d < 16384; d++) {
+      const c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (let t = 0; t < m; t++) {
+      const k = order[t];
+      next[count[digit[k]]++] = k;
+    }
+    const tmp = order;
+    order = next;
+    next = tmp;
+  }
+  return order;
+}
+
 /** A binary min-heap of (key, id) pairs in typed arrays that grow by doubling. */
 class EventHeap {
   keys: Float64Array;
@@ -210,6 +243,8 @@ class Search {
   /** per free vertex: its least-slack edge to an S vertex and that edge's event key */
   private readonly bestEdge: Int32Array;
   private readonly bestKey: Float64Array;
+  /** per root: the position in its edge list of its next edge to another root */
+  private readonly rootNext: Int32Array;
   /** augmentBlossom's pending (blossom, vertex) pairs */
   private readonly augStack: Int32Array;
 
@@ -220,9 +255,12 @@ class Search {
     for (let p = 0; p < 2 * nedge; p++) deg[endpoint[p] + 1]++;
     for (let v = 0; v < n; v++) deg[v + 1] += deg[v];
     this.neighStart = deg;
+    // Each vertex lists its edges heaviest first (edges placed in order of decreasing weight).
     const fill = deg.slice(0, n);
     this.neighEnd = new Int32Array(2 * nedge);
-    for (let k = 0; k < nedge; k++) {
+    const order = edgesByWeightDescending(wt);
+    for (let t = 0; t < nedge; t++) {
+      const k = order[t];
       this.neighEnd[fill[endpoint[2 * k]]++] = 2 * k + 1;
       this.neighEnd[fill[endpoint[2 * k + 1]]++] = 2 * k;
     }
@@ -268,21 +306,39 @@ class Search {
     this.bestEdge = new Int32Array(n).fill(-1);
     this.bestKey = new Float64Array(n).fill(Infinity);
 
-    // Every vertex starts as the S root of its own tree with dual maxweight: every edge joins two
-    // trees and becomes tight after (2·maxweight - 2·w) / 2 of dual change.
-    this.heap = new EventHeap(2 * nedge);
+    // Every vertex starts as the S root of its own tree with dual maxweight. Roots keep the same
+    // dual (maxweight - now) for as long as they are free, so an edge between two roots becomes
+    // tight at maxweight - w whatever happened before: a root waits for its heaviest edge to
+    // another root only (rootNext), and moves on down its list when that one is spent.
+    this.heap = new EventHeap(2 * n + 16);
+    this.rootNext = deg.slice(0, n);
+    const heap = this.heap;
     for (let v = 0; v < n; v++) {
       this.label[v] = S;
       this.treeOf[v] = v;
       this.addRecord(v, v);
+      if (deg[v] < deg[v + 1]) {
+        heap.keys[heap.size] = maxweight - wt[this.neighEnd[deg[v]] >> 1];
+        heap.ids[heap.size++] = nedge + 2 * n + v;
+      }
     }
-    const heap = this.heap;
-    for (let k = 0; k < nedge; k++) {
-      heap.keys[k] = maxweight - wt[k];
-      heap.ids[k] = k;
-    }
-    heap.size = nedge;
     heap.heapify();
+  }
+
+  /** Root v's event for its heaviest edge to another root was popped: handles it, then waits for the next. */
+  private rootEvent(v: number): void {
+    const { mate, endpoint, neighEnd } = this;
+    if (mate[v] !== -1) return;
+    let q = this.rootNext[v];
+    const p = neighEnd[q];
+    if (mate[endpoint[p]] === -1) {
+      this.edgeEvent(p >> 1);
+      if (mate[v] !== -1) return;
+    }
+    const qEnd = this.neighStart[v + 1];
+    for (q++; q < qEnd && mate[endpoint[neighEnd[q]]] !== -1; q++);
+    this.rootNext[v] = q;
+    if (q < qEnd) this.heap.push(this.end - this.wt[neighEnd[q] >> 1], this.nedge + 2 * this.n + v);
   }
 
   /** The dual of vertex v now (doubled). */
@@ -808,6 +864,7 @@ class Search {
       heap.pop(); STATS.pop++;
       this.now = key;
       if (id < nedge) this.edgeEvent(id);
+      else if (id >= nedge + 2 * this.n) this.rootEvent(id - nedge - 2 * this.n);
       else {
         const b = id - nedge;
         if (this.blossomparent[b] === -1 && this.blossombase[b] >= 0 && this.label[b] === T && this.zOf(b) === 0) { this.expandBlossom(b); STATS.expand++; }
