@@ -54,7 +54,6 @@ export function blossomMates(g: GeneralGraph): Int32Array {
   return mateOut;
 }
 
-export const STATS = { push: 0, pop: 0, grow: 0, shrink: 0, aug: 0, expand: 0, scan: 0, freedScan: 0, maxHeap: 0, shrinkLeaves: 0, expandLeaves: 0, freedLeaves: 0 };
 const FREE = 0;
 const S = 1;
 const T = 2;
@@ -106,7 +105,6 @@ class EventHeap {
   }
 
   push(key: number, id: number): void {
-    STATS.push++; if (this.size > STATS.maxHeap) STATS.maxHeap = this.size;
     if (this.size === this.keys.length) this.grow();
     const keys = this.keys;
     const ids = this.ids;
@@ -540,7 +538,7 @@ class Search {
       const off = acc[sub] - offHeavy;
       acc[sub] = 0;
       this.treeOf[sub] = -1;
-      const nl = this.leaves(sub, this.leafBuf, 0); STATS.shrinkLeaves += nl;
+      const nl = this.leaves(sub, this.leafBuf, 0);
       for (let i = 0; i < nl; i++) {
         const x = this.leafBuf[i];
         this.dv[x] += off;
@@ -579,7 +577,7 @@ class Search {
       setTop[this.sid[s]] = s;
       if (this.sid[s] !== this.sid[b]) {
         const nl = this.leaves(s, this.leafBuf, 0);
-        STATS.expandLeaves += nl;
+       
         for (let i = 0; i < nl; i++) vset[this.leafBuf[i]] = this.sid[s];
       }
     }
@@ -642,13 +640,13 @@ class Search {
   private eventsOfFreed(): void {
     for (let f = 0; f < this.nFreed; f++) {
       const nl = this.leaves(this.freed[f], this.leafBuf, 0);
-      STATS.freedLeaves += nl; for (let i = 0; i < nl; i++) this.findBestEdge(this.leafBuf[i]);
+      for (let i = 0; i < nl; i++) this.findBestEdge(this.leafBuf[i]);
     }
   }
 
   /** Free vertex x's least-slack edge to an S vertex becomes its one (S, free) event. */
   private findBestEdge(x: number): void {
-    STATS.freedScan++;
+   
     const { vset, setTop, label, neighStart, neighEnd, endpoint, wt, dv, acc, since, now } = this;
     const dx = this.dual(x);
     let best = Infinity;
@@ -785,7 +783,7 @@ class Search {
   /** Turns the edges of S-vertex v into events: to free vertices (rate 1) and to other S-blossoms (rate 2). */
   private scanVertex(v: number): void {
     const { vset, setTop, label, endpoint, wt, neighEnd, dv, acc, since, heap, end, now, bestKey, bestEdge } = this;
-    STATS.scan++;
+   
     const bv = setTop[vset[v]];
     const dvv = dv[v] + acc[bv] - (now - since[bv]);
     for (let q = this.neighStart[v], qEnd = this.neighStart[v + 1]; q < qEnd; q++) {
@@ -825,21 +823,21 @@ class Search {
     if (bi !== bj && (li === S || lj === S) && li !== T && lj !== T && this.dual(i) + this.dual(j) === 2 * this.wt[k]) {
       if (li === FREE) {
         this.assignLabel(i, T, 2 * k + 1, this.treeOf[bj]);
-        STATS.grow++;
+       
       } else if (lj === FREE) {
         this.assignLabel(j, T, 2 * k, this.treeOf[bi]);
-        STATS.grow++;
+       
       } else {
         const base = this.scanBlossom(i, j);
         if (base >= 0) {
           this.addBlossom(base, k);
-          STATS.shrink++;
+         
           return;
         }
         const ti = this.treeOf[bi];
         const tj = this.treeOf[bj];
         this.augmentMatching(k);
-        STATS.aug++;
+       
         this.nFreed = 0;
         this.dissolveTree(ti);
         this.dissolveTree(tj);
@@ -861,13 +859,13 @@ class Search {
       const id = heap.ids[0];
       // Past this time a free vertex's dual would go negative: the matching is optimal.
       if (key >= this.end) break;
-      heap.pop(); STATS.pop++;
+      heap.pop();
       this.now = key;
       if (id < nedge) this.edgeEvent(id);
       else if (id >= nedge + 2 * this.n) this.rootEvent(id - nedge - 2 * this.n);
       else {
         const b = id - nedge;
-        if (this.blossomparent[b] === -1 && this.blossombase[b] >= 0 && this.label[b] === T && this.zOf(b) === 0) { this.expandBlossom(b); STATS.expand++; }
+        if (this.blossomparent[b] === -1 && this.blossombase[b] >= 0 && this.label[b] === T && this.zOf(b) === 0) this.expandBlossom(b);
       }
     }
     return this.mate;
