@@ -52,7 +52,7 @@ export const SETTINGS = {
   perfectDenseMaxCells: s({ env: 'PERFECT_DENSE_MAX_CELLS', kind: 'int', default: 16000000, min: 0, doc: 'The assignment strategy uses the dense solver only when (left nodes × right nodes with an edge) is at most this (8 bytes a cell)' }),
   perfectDenseMinDensity: s({ env: 'PERFECT_DENSE_MIN_DENSITY', kind: 'number', default: 0.2, min: 0, max: 1, doc: 'The assignment strategy uses the dense solver only when at least this fraction of those cells has an edge' }),
   perfectAuctionBits: s({ env: 'PERFECT_AUCTION_BITS', kind: 'int', default: 20, min: 1, max: 30, doc: 'The auction strategy is exact for scores rounded to max score / 2^bits' }),
-  perfectBlossomMaxNodes: s({ env: 'PERFECT_BLOSSOM_MAX_NODES', kind: 'int', default: 5000, min: 0, doc: 'A perfect-match job runs blossom (and hopcroft-karp on one node set) only up to this many nodes; above it greedy runs instead, and bipartite groups use assignment (same optimum). 0 = no limit' }),
+  perfectBlossomMaxNodes: s({ env: 'PERFECT_BLOSSOM_MAX_NODES', kind: 'int', default: 100000, min: 0, doc: 'A perfect-match job runs blossom (and hopcroft-karp on one node set) only up to this many nodes; above it greedy runs instead, and bipartite groups use assignment (same optimum). 0 = no limit' }),
   stableCapacity: s({ env: 'PERFECT_STABLE_CAPACITY', kind: 'int', default: 1, min: 1, doc: 'Default number of partners a right-side node may take in the stable strategy (hospitals/residents)' }),
   // LSH
   lshNumTables: s({ env: 'MATCHING_LSH_NUM_TABLES', kind: 'int', default: 5, min: 1, doc: 'MinHash LSH tables; bands = tables × bands per table', seedKey: 'matching.lsh.num-tables' }),
