@@ -66,13 +66,22 @@ function edgesByWeightDescending(wt: Float64Array): Int32Array {
   let order = new Int32Array(m);
   let next = new Int32Array(m);
   for (let k = 0; k < m; k++) order[k] = k;
+  // The weight as two 21-bit halves, so that digits come from integer shifts.
+  const lo = new Int32Array(m);
+  const hi = new Int32Array(m);
+  for (let k = 0; k < m; k++) {
+    const h = Math.floor(wt[k] / 2097152);
+    hi[k] = h;
+    lo[k] = wt[k] - h * 2097152;
+  }
   const digit = new Int32Array(m);
   const count = new Int32Array(1 << 14);
-  for (let shift = 1; shift < 2 ** 42; shift *= 1 << 14) {
+  for (let pass = 0; pass < 3; pass++) {
     count.fill(0);
     for (let k = 0; k < m; k++) {
+      const raw = pass === 0 ? lo[k] & 16383 : pass === 1 ? (lo[k] >>> 14) | ((hi[k] & 127) << 7) : hi[k] >>> 7;
       // the complement of the digit sorts heaviest first
-      const d = 16383 - (Math.floor(wt[k] / shift) % 16384);
+      const d = 16383 - raw;
       digit[k] = d;
       count[d]++;
     }
@@ -644,19 +653,24 @@ class Search {
     }
   }
 
-  /** Free vertex x's least-slack edge to an S vertex becomes its one (S, free) event. */
+  /**
+   * Free vertex x's least-slack edge to an S vertex becomes its one (S, free) event. An S vertex's
+   * dual is at least a root's (end - now), so an edge of weight w cannot be due before
+   * dual(x) + end - 2w: down the heaviest-first list, the walk stops once that passes the best.
+   */
   private findBestEdge(x: number): void {
-   
-    const { vset, setTop, label, neighStart, neighEnd, endpoint, wt, dv, acc, since, now } = this;
+    const { vset, setTop, label, neighStart, neighEnd, endpoint, wt, dv, acc, since, now, end } = this;
     const dx = this.dual(x);
-    let best = Infinity;
+    let best = end;
     let bestK = -1;
     for (let q = neighStart[x], qEnd = neighStart[x + 1]; q < qEnd; q++) {
       const p = neighEnd[q];
+      const w2 = 2 * wt[p >> 1];
+      if (dx + end - w2 >= best) break;
       const y = endpoint[p];
       const by = setTop[vset[y]];
       if (label[by] !== S) continue;
-      const key = now + dx + dv[y] + acc[by] - (now - since[by]) - 2 * wt[p >> 1];
+      const key = now + dx + dv[y] + acc[by] - (now - since[by]) - w2;
       if (key < best) {
         best = key;
         bestK = p >> 1;
@@ -664,7 +678,7 @@ class Search {
     }
     this.bestKey[x] = best;
     this.bestEdge[x] = bestK;
-    if (best < this.end) this.heap.push(best, bestK);
+    if (bestK >= 0) this.heap.push(best, bestK);
   }
 
   /** Dissolves tree t: its labelled top-level blossoms become free (listed in freed). */
