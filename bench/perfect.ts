@@ -259,7 +259,7 @@ export async function run(): Promise<void> {
   process.stdout.write(`${'case'.padEnd(w)}  ${'seconds'.padStart(8)}  ${'target'.padStart(7)}  verdict  anchor / check\n`);
   for (const r of rows) {
     const verdict = r.target === undefined ? '       ' : r.seconds <= r.target ? 'ok     ' : 'SLOWER ';
-    const target = r.target === undefined ? "" : `≤ ${Number.isInteger(r.target) ? r.target : r.target.toFixed(3)}`;
+    const target = r.target === undefined ? '' : `≤ ${Number.isInteger(r.target) ? r.target : r.target.toFixed(3)}`;
     process.stdout.write(`${r.case.padEnd(w)}  ${r.seconds.toFixed(3).padStart(8)}  ${target.padStart(7)}  ${verdict}  ${[r.anchor, r.check].filter(Boolean).join(' | ')}\n`);
   }
 }
