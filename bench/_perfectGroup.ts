@@ -10,7 +10,7 @@ import { loadConfig } from '../src/shared/config.ts';
 import { createPool, ident, withClient, withTransaction } from '../src/shared/db.ts';
 import { copyLine, copyLines, copyOutLines } from '../src/shared/copy.ts';
 import { migrate } from '../src/shared/migrate.ts';
-import { configureGroup, resolveDomain, resolveGroup } from '../src/shared/catalog.ts';
+import { configureGroup, resolveDomain, resolveGroup } from '../src/groups/catalog.ts';
 import { bullConnection, openQueue } from '../src/shared/queue.ts';
 import { JOB, QUEUE } from '../src/shared/queues.ts';
 import { startWorkers } from '../src/workers/runtime.ts';

@@ -28,20 +28,20 @@ import { compareCodePoints, encodePage, type NodeInput } from '../src/matching/e
 import { flatGroupTopK } from '../src/matching/groupTopK.ts';
 import { closeCycleQueues, potentialQueue } from '../src/potential/cycleJobs.ts';
 import { startCycle, waitForCycle } from '../src/potential/startCycle.ts';
-import type { GroupRow } from '../src/shared/catalog.ts';
+import type { GroupRow } from '../src/groups/catalog.ts';
 import type { Config } from '../src/shared/config.ts';
 import type { Pool } from '../src/shared/db.ts';
 import { syntheticPeople, type SyntheticNode } from '../src/synthetic/people.ts';
 import { insertNodes, makeGroup } from '../test/support/potentialFixture.ts';
 import { createTestEnv, type TestEnv } from '../test/support/testEnv.ts';
-import { printTable, type Row } from './potential.ts';
+import { printTable, type Row } from './_table.ts';
 import { rowWriteScaling, scoringCoreScaling } from './_scalingAnchor.ts';
 
 /** Pairs of 1-process and 2-process runs, alternating: single runs spread by 10–20 % here. */
 const SCALING_PAIRS = 3;
 const CLI = fileURLToPath(new URL('../bin/matchflow.js', import.meta.url));
 
-async function startWorkerProcesses(env: TestEnv, n: number, concurrency: number): Promise<ChildProcess[]> {
+export async function startWorkerProcesses(env: TestEnv, n: number, concurrency: number): Promise<ChildProcess[]> {
   const procs = Array.from({ length: n }, () => spawn(process.execPath, [CLI, 'worker', '--queues', 'potential'], {
     env: { ...env.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', MATCHING_SCORING_THREADS: '1', WORKER_CONCURRENCY: String(concurrency) },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -55,7 +55,7 @@ async function startWorkerProcesses(env: TestEnv, n: number, concurrency: number
   return procs;
 }
 
-async function stopWorkerProcesses(procs: ChildProcess[]): Promise<void> {
+export async function stopWorkerProcesses(procs: ChildProcess[]): Promise<void> {
   await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
     if (p.exitCode !== null) return resolve();
     p.once('exit', () => resolve());
@@ -86,7 +86,7 @@ interface CycleRun {
 }
 
 /** Wall time of each job kind: first start to last finish. */
-function phases(jobs: Job[]): Record<string, number> {
+export function phases(jobs: Job[]): Record<string, number> {
   const out: Record<string, [number, number]> = {};
   for (const j of jobs) {
     if (!j.processedOn || !j.finishedOn) continue;
@@ -98,7 +98,7 @@ function phases(jobs: Job[]): Record<string, number> {
 }
 
 /** A new group holding `nodes`, with fresh planner statistics. */
-async function groupOf(env: TestEnv, name: string, nodes: SyntheticNode[], strategy: string): Promise<GroupRow> {
+export async function groupOf(env: TestEnv, name: string, nodes: SyntheticNode[], strategy: string): Promise<GroupRow> {
   const group = await makeGroup(env.pool, name, { candidateStrategy: strategy });
   await insertNodes(env.pool, group, nodes);
   await env.pool.query('ANALYZE nodes');
@@ -106,7 +106,7 @@ async function groupOf(env: TestEnv, name: string, nodes: SyntheticNode[], strat
 }
 
 /** A full cycle of `group` on the worker processes running, to its COMPLETED last run. */
-async function fullCycle(env: TestEnv, group: GroupRow): Promise<{ cycleId: string; edgeCount: number }> {
+export async function fullCycle(env: TestEnv, group: GroupRow): Promise<{ cycleId: string; edgeCount: number }> {
   const cycleId = await startCycle(env.cfg, group, { incremental: false });
   const out = await waitForCycle(env.cfg, env.pool, group.id, cycleId, 100);
   if (out.status !== 'COMPLETED') throw new Error(`cycle ${out.status}: ${JSON.stringify(out)}`);
@@ -129,9 +129,9 @@ async function runCycle(env: TestEnv, workers: number, concurrency: number, node
     const seconds = (Date.now() - t0) / 1000;
     const busy1 = machineBusySeconds();
     const jobs = (await potentialQueue(env.cfg).getJobs(['completed'], 0, -1)).filter((j) => (j.data as { cycleId?: string }).cycleId === cycleId);
-    const builds = jobs.filter((j) => j.name === 'build-chunk-pair').map((j) => j.returnvalue as { pairs: number; ms: { score: number; stage: number } });
+    const builds = jobs.filter((j) => j.name === 'build-chunk-pair').map((j) => j.returnvalue as { pairs: number; ms: { rank: number; stage: number } });
     const pairs = builds.reduce((s, b) => s + b.pairs, 0);
-    const buildMs = { score: builds.reduce((s, b) => s + b.ms.score, 0), write: builds.reduce((s, b) => s + b.ms.stage, 0) };
+    const buildMs = { score: builds.reduce((s, b) => s + b.ms.rank, 0), write: builds.reduce((s, b) => s + b.ms.stage, 0) };
     return { seconds, busy: busy0 !== undefined && busy1 !== undefined ? busy1 - busy0 : undefined, phases: phases(jobs), pairs, rows: edgeCount, buildMs, groupId: group.id };
   } finally {
     await stopWorkerProcesses(procs);
@@ -158,7 +158,7 @@ async function pipelineRecall(pool: Pool, cfg: Config, groupId: string, nodes: S
   return recalled / expected;
 }
 
-function phaseText(p: Record<string, number>): string {
+export function phaseText(p: Record<string, number>): string {
   const short: Record<string, string> = { 'fetch-page': 'fetch', 'build-chunk-pair': 'build', 'flush-group': 'flush', 'finalize-group': 'finalize' };
   return Object.entries(short).map(([k, s]) => `${s} ${(p[k] ?? 0).toFixed(1)}`).join(', ');
 }

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { peakRssMb } from './_peakRss.ts';
 import { createGzip } from 'node:zlib';
-import { resolveDomain, resolveGroup } from '../src/shared/catalog.ts';
+import { resolveDomain, resolveGroup } from '../src/groups/catalog.ts';
 import { config, loadConfig, type Config } from '../src/shared/config.ts';
 import { copyField } from '../src/shared/copy.ts';
 import { createPool, ident, type Pool } from '../src/shared/db.ts';

@@ -13,7 +13,8 @@ import { solveDenseAssignment } from '../src/matching/perfect/denseAssignment.ts
 import { maxWeightAssignment, pairsFromMates } from '../src/matching/perfect/optimalAssignment.ts';
 import { auctionAssignment } from '../src/matching/perfect/auction.ts';
 import { canonicalBipartite, canonicalGeneral, totalScore, type BipartiteGraph, type EdgeList, type GeneralGraph, type Pairs } from '../src/matching/perfect/graph.ts';
-import { runStrategy, strategyOptionsFromConfig, type StrategyName } from '../src/matching/perfect/strategies.ts';
+import { runStrategy, type StrategyName } from '../src/matching/perfect/strategies.ts';
+import { strategyOptionsFromConfig } from '../src/groups/groupSettings.ts';
 import { loadConfig } from '../src/shared/config.ts';
 import { readEdges } from '../src/commands/solve.ts';
 import { seededRandom } from '../src/synthetic/random.ts';

@@ -27,7 +27,7 @@ import { loadConfig } from '../src/shared/config.ts';
 import { createPool, ident, withClient } from '../src/shared/db.ts';
 import { copyOutLines } from '../src/shared/copy.ts';
 import { migrate } from '../src/shared/migrate.ts';
-import { configureGroup, resolveDomain, resolveGroup } from '../src/shared/catalog.ts';
+import { configureGroup, resolveDomain, resolveGroup } from '../src/groups/catalog.ts';
 import { bullConnection, openQueue } from '../src/shared/queue.ts';
 import { JOB, QUEUE } from '../src/shared/queues.ts';
 import { defaultStrategy } from '../src/matching/perfect/strategies.ts';

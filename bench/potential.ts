@@ -22,6 +22,8 @@ import { TopK } from '../src/matching/topK.ts';
 import { config } from '../src/shared/config.ts';
 import { syntheticPeople, type SyntheticNode } from '../src/synthetic/people.ts';
 import { cycleBench } from './_potentialCycle.ts';
+import { printTable, type Row } from './_table.ts';
+import { incrementalBench } from './_potentialIncremental.ts';
 
 const cpuSeconds = (): number => {
   const u = process.cpuUsage();
@@ -51,18 +53,6 @@ function anchor(): number {
   return value / seconds;
 }
 
-export interface Row {
-  measure: string;
-  value: string;
-  target?: string;
-}
-
-export function printTable(rows: Row[]): void {
-  const w0 = Math.max(...rows.map((r) => r.measure.length));
-  const w1 = Math.max(...rows.map((r) => r.value.length));
-  for (const r of rows) process.stdout.write(`${r.measure.padEnd(w0)}  ${r.value.padStart(w1)}  ${r.target ?? ''}\n`);
-}
-
 /** Flat scoring throughput: a page of rows against pages of columns, directed, with top-K. */
 export function flatThroughput(pageSize: number, columnPages: number, k: number): { pairsPerSecond: number; pairs: number } {
   const nodes = [...syntheticPeople({ count: pageSize * (columnPages + 1), seed: 101 })];
@@ -82,9 +72,12 @@ export function flatThroughput(pageSize: number, columnPages: number, k: number)
   return { pairsPerSecond: pairs / seconds, pairs };
 }
 
+/** BENCH_POTENTIAL=core,cycles,incremental picks parts (default: all). */
 export async function run(): Promise<void> {
-  await coreBench();
-  await cycleBench();
+  const parts = (process.env.BENCH_POTENTIAL ?? 'core,cycles,incremental').split(',');
+  if (parts.includes('core')) await coreBench();
+  if (parts.includes('cycles')) await cycleBench();
+  if (parts.includes('incremental')) await incrementalBench();
 }
 
 async function coreBench(): Promise<void> {

@@ -11,11 +11,12 @@ import { importCommand } from './commands/import.ts';
 import { solveCommand } from './commands/solve.ts';
 import { runCommand } from './commands/run.ts';
 import { producerCommand } from './commands/producer.ts';
+import { nodesCommand } from './commands/nodes.ts';
 import { dieWithWrapper } from './shared/wrapperWatch.ts';
 
 dieWithWrapper();
 
-const COMMANDS: Command[] = [migrateCommand, demoCommand, workerCommand, producerCommand, runCommand, importCommand, solveCommand, dashboardCommand, benchCommand, configCommand];
+const COMMANDS: Command[] = [migrateCommand, demoCommand, workerCommand, producerCommand, runCommand, importCommand, nodesCommand, solveCommand, dashboardCommand, benchCommand, configCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -8,6 +8,7 @@
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
 import { flushJobId, potentialQueue } from '../potential/cycleJobs.ts';
+import { cycleStagingProgress } from '../potential/cycleStore.ts';
 import type { ProgressBar } from './progressBar.ts';
 
 export interface CycleProgress {
@@ -17,14 +18,10 @@ export interface CycleProgress {
 
 /** The cycle's progress in percent, with a note on its phase; null before its first page ran. */
 export async function cycleProgress(cfg: Config, pool: Pool, cycleId: string): Promise<{ percent: number; note: string } | null> {
-  const { rows } = await pool.query(
-    `SELECT c.planned_at, c.new_pages, c.existing_pages,
-            (SELECT count(*)::int FROM potential_cycle_pages p WHERE p.cycle_id = c.cycle_id) AS stored
-     FROM potential_cycles c WHERE c.cycle_id = $1`, [cycleId]);
-  const c = rows[0];
+  const c = await cycleStagingProgress(pool, cycleId);
   if (!c) return null;
-  if (!c.planned_at) return { percent: Math.min(9, c.stored), note: `${c.stored} pages fetched` };
-  const rowPages = c.new_pages > 0 ? c.new_pages + c.existing_pages : 0;
+  if (!c.planned) return { percent: Math.min(9, c.stored), note: `${c.stored} pages fetched` };
+  const rowPages = (c.newPages ?? 0) > 0 ? (c.newPages ?? 0) + (c.existingPages ?? 0) : 0;
   const flush = await potentialQueue(cfg).getJob(flushJobId(cycleId));
   if (!flush) return { percent: 10, note: 'planned' };
   if (await flush.isCompleted()) return { percent: 95, note: 'finalizing' };

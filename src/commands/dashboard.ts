@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { config } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
-import { checkServices } from '../shared/preflight.ts';
+import { checkServices } from './preflight.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { dashboardUsers } from '../../dashboard/users.ts';
 import { EXIT, UsageError, type Command } from './command.ts';

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { config, type Config } from '../shared/config.ts';
 import { createPool, type Pool } from '../shared/db.ts';
 import { migrate } from '../shared/migrate.ts';
-import { checkServices } from '../shared/preflight.ts';
-import { createDemoDomain } from '../demo/demoDomain.ts';
-import { demoStages } from '../demo/stages.ts';
-import { printSummary } from '../demo/summary.ts';
-import type { DemoContext } from '../demo/stage.ts';
+import { checkServices } from './preflight.ts';
+import { createDemoDomain } from './demo/demoDomain.ts';
+import { demoStages } from './demo/stages.ts';
+import { printSummary } from './demo/summary.ts';
+import type { DemoContext } from './demo/stage.ts';
 import { EXIT, type Command } from './command.ts';
 
 export const demoCommand: Command = {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Queue } from 'bullmq';
 import { config, type Config } from '../shared/config.ts';
 import { createPool, type Pool } from '../shared/db.ts';
-import { checkServices } from '../shared/preflight.ts';
+import { checkServices } from './preflight.ts';
 import { openQueue } from '../shared/queue.ts';
 import { QUEUE, type ImportSource } from '../shared/queues.ts';
 import { enqueueImport } from '../import/enqueueImport.ts';

@@ -1,7 +1,7 @@
 import { config } from '../shared/config.ts';
 import { createPool } from '../shared/db.ts';
 import { migrate } from '../shared/migrate.ts';
-import { checkServices } from '../shared/preflight.ts';
+import { checkServices } from './preflight.ts';
 import { EXIT, type Command } from './command.ts';
 
 export const migrateCommand: Command = {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { config } from '../shared/config.ts';
 import { createPool } from '../shared/db.ts';
 import { logger } from '../shared/logger.ts';
-import { checkServices } from '../shared/preflight.ts';
+import { checkServices } from './preflight.ts';
 import { untilShutdown } from '../shared/shutdown.ts';
 import { startProbeServer } from '../ops/probeServer.ts';
 import { startImportTriggers } from '../producers/importTriggers.ts';

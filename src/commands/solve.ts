@@ -7,7 +7,8 @@ import type { Readable, Writable } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
 import { config } from '../shared/config.ts';
 import { GraphBuilder, SelfLoopError, type NamedGraph } from '../matching/perfect/graphBuilder.ts';
-import { STRATEGIES, STRATEGY_NAMES, isStrategyName, runStrategy, strategyOptionsFromConfig, UnsupportedGraphError } from '../matching/perfect/strategies.ts';
+import { STRATEGIES, STRATEGY_NAMES, isStrategyName, runStrategy, UnsupportedGraphError } from '../matching/perfect/strategies.ts';
+import { strategyOptionsFromConfig } from '../groups/groupSettings.ts';
 import { totalScore, type Pairs } from '../matching/perfect/graph.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
 

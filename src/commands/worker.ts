@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { config } from '../shared/config.ts';
-import { checkServices } from '../shared/preflight.ts';
+import { checkServices } from './preflight.ts';
 import { QUEUE, type QueueName } from '../shared/queues.ts';
 import { serveWorkers } from '../workers/serveWorkers.ts';
 import { EXIT, UsageError, type Command } from './command.ts';

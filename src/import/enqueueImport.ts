@@ -3,7 +3,7 @@
 // the `import-file` job with the import id as its BullMQ job id, so that a repeated request adds
 // nothing.
 import type { Queue } from 'bullmq';
-import { resolveDomain, resolveGroup } from '../shared/catalog.ts';
+import { resolveDomain, resolveGroup } from '../groups/catalog.ts';
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
 import { JOB, type ImportFilePayload, type KafkaOrigin } from '../shared/queues.ts';

@@ -71,6 +71,93 @@ function outcomeOf(job: ImportJobRow): ImportOutcome {
   };
 }
 
+/** The import's rows as batches, from a file, an object or a reference list. */
+interface BatchSource {
+  batches: AsyncIterable<StagedBatch> | Iterable<StagedBatch>;
+  /** bytes read so far and whether they were gzip (files and objects) */
+  bytes: ByteCounts;
+  /** the file's size, when known: progress by bytes */
+  totalBytes: number | null;
+  /** the reference list's length: progress by rows */
+  totalRows: number;
+  close(): Promise<void>;
+}
+
+async function openBatches(cfg: Config, payload: ImportFilePayload, nextId: () => string, newKeys: NewKeyFilter): Promise<BatchSource> {
+  const bytes: ByteCounts = { read: 0, decoded: 0, gzip: false };
+  if (payload.source.kind === 'references') {
+    const ids = payload.source.referenceIds;
+    if (!Array.isArray(ids)) throw new ImportInputError('references_invalid', 'referenceIds is not a list');
+    return { batches: referenceBatches(ids, cfg, payload, nextId, newKeys), bytes, totalBytes: null, totalRows: ids.length, close: async () => undefined };
+  }
+  const src = await openSource(cfg, payload.source);
+  const batches = csvBatches(decodedBytes(src.bytes, bytes, cfg.importMaxInflateRatio), {
+    batchSize: cfg.importBatchSize,
+    maxRecordSize: cfg.importMaxRecordSize,
+    maxValueLength: cfg.importMaxFieldLength,
+    defaultType: payload.type ?? null,
+    maxRecordedFailures: cfg.importMaxRecordedFailedRows,
+    nextId,
+    sampleCap: cfg.statusListCap,
+    newKeys,
+  });
+  return { batches, bytes, totalBytes: src.size, totalRows: 0, close: src.close };
+}
+
+/** What the batches of an import added up to, and the samples its status event lists. */
+class ImportTally {
+  accepted = 0;
+  failed = 0;
+  /** nodes the merges inserted or updated */
+  touched = 0;
+  /** some merge updated an existing node: the written count must be taken from the table */
+  anyUpdate = false;
+  readonly successSample: string[] = [];
+  readonly failedSample: string[] = [];
+  constructor(private readonly sampleCap: number) {}
+
+  addBatch(batch: StagedBatch): void {
+    this.accepted += batch.rows;
+    this.failed += batch.failures;
+    for (const id of batch.idSample) if (this.successSample.length < this.sampleCap) this.successSample.push(id);
+    for (const f of batch.failed) if (this.failedSample.length < this.sampleCap) this.failedSample.push(f.referenceId ?? `row ${f.rowNumber}`);
+  }
+
+  addMerge(r: BatchResult): void {
+    this.touched += r.touched;
+    if (r.touched > r.inserted) this.anyUpdate = true;
+  }
+
+  get rowsRead(): number {
+    return this.accepted + this.failed;
+  }
+
+  percent(source: BatchSource): number {
+    const p = source.totalBytes ? (100 * source.bytes.read) / source.totalBytes
+      : source.totalRows ? (100 * this.rowsRead) / source.totalRows : 0;
+    return Math.floor(Math.min(99, p));
+  }
+}
+
+/**
+ * The job's final status, committed with its nodes: COMPLETED only when every row imported;
+ * otherwise FAILED with the good rows kept (partial success) and the rejected ones listed.
+ */
+async function finishImport(client: PoolClient, cfg: Config, target: MergeTarget, tally: ImportTally): Promise<{ status: ImportOutcome['status']; counts: ImportCounts; reason: string | null }> {
+  const written = tally.anyUpdate ? await countWrittenNodes(client, target) : tally.touched;
+  const { failed } = tally;
+  const total = tally.rowsRead;
+  const counts: ImportCounts = { total, processed: written, failed, duplicates: tally.accepted - written };
+  const status = failed > 0 ? 'FAILED' : 'COMPLETED';
+  const recorded = Math.min(failed, cfg.importMaxRecordedFailedRows);
+  const reason = failed > 0
+    ? `${failed} of ${total} rows rejected${recorded < failed ? ` (first ${recorded} recorded)` : ''}; see nodes_import_failed_row`
+    : null;
+  await finishImportJob(client, target.jobId, status, counts, reason);
+  await client.query('COMMIT');
+  return { status, counts, reason };
+}
+
 /** Runs the import of one nodes_import_job. Throws ImportInputError for input that can never import. */
 export async function runImport(payload: ImportFilePayload, deps: ImportRunDeps): Promise<ImportOutcome> {
   const { cfg, pool, log } = deps;
@@ -84,99 +171,49 @@ export async function runImport(payload: ImportFilePayload, deps: ImportRunDeps)
   const target: MergeTarget = {
     jobId: job.id, groupId: payload.groupId, domainId: payload.domainId, replaceMetadata: payload.source.kind !== 'references',
   };
-  const nextId = nodeIdSequence();
   const newKeys = new NewKeyFilter(cfg.importNewKeyMaxKeys);
-  const counts: ByteCounts = { read: 0, decoded: 0, gzip: false };
-  let totalBytes: number | null = null;
-  let batches: AsyncIterable<StagedBatch> | Iterable<StagedBatch>;
-  let close = async () => undefined as void;
-  if (payload.source.kind === 'references') {
-    const ids = payload.source.referenceIds;
-    if (!Array.isArray(ids)) throw new ImportInputError('references_invalid', 'referenceIds is not a list');
-    batches = referenceBatches(ids, cfg, payload, nextId, newKeys);
-    totalBytes = null;
-  } else {
-    const src = await openSource(cfg, payload.source);
-    close = src.close;
-    totalBytes = src.size;
-    batches = csvBatches(decodedBytes(src.bytes, counts, cfg.importMaxInflateRatio), {
-      batchSize: cfg.importBatchSize,
-      maxRecordSize: cfg.importMaxRecordSize,
-      maxValueLength: cfg.importMaxFieldLength,
-      defaultType: payload.type ?? null,
-      maxRecordedFailures: cfg.importMaxRecordedFailedRows,
-      nextId,
-      sampleCap: cfg.statusListCap,
-      newKeys,
-    });
-  }
-  const referenceTotal = payload.source.kind === 'references' ? payload.source.referenceIds.length : 0;
-
+  const source = await openBatches(cfg, payload, nodeIdSequence(), newKeys);
+  const tally = new ImportTally(cfg.statusListCap);
   let client: PoolClient | undefined;
   let broken = false;
   // The previous batch's COPY + UPSERT runs on the server while the loop below parses the next.
   let inFlight: Promise<BatchResult> | null = null;
+  // Time spent waiting for PostgreSQL with the next batch ready: where the import is bound.
+  let waitMs = 0;
+  const settle = async () => {
+    if (!inFlight) return;
+    const t0 = performance.now();
+    tally.addMerge(await inFlight);
+    waitMs += performance.now() - t0;
+    inFlight = null;
+  };
   try {
     client = await pool.connect();
     await beginMerge(client, target, cfg.importWorkMem);
     // before the first row is read (the batches are parsed lazily, in the loop below)
     await rememberExistingKeys(client, target, newKeys, cfg.importBatchSize);
-    let accepted = 0;
-    let failed = 0;
-    let touched = 0;
-    let anyUpdate = false;
-    const successSample: string[] = [];
-    const failedSample: string[] = [];
-    // Time spent waiting for PostgreSQL with the next batch ready: where the import is bound.
-    let waitMs = 0;
-    const settle = async () => {
-      if (!inFlight) return;
-      const t0 = performance.now();
-      const r = await inFlight;
-      waitMs += performance.now() - t0;
-      inFlight = null;
-      touched += r.touched;
-      if (r.touched > r.inserted) anyUpdate = true;
-    };
-    for await (const batch of batches) {
+    for await (const batch of source.batches) {
       await settle();
-      accepted += batch.rows;
-      failed += batch.failures;
-      for (const id of batch.idSample) if (successSample.length < cfg.statusListCap) successSample.push(id);
-      for (const f of batch.failed) if (failedSample.length < cfg.statusListCap) failedSample.push(f.referenceId ?? `row ${f.rowNumber}`);
-      const c = client;
-      inFlight = mergeBatch(c, target, batch);
+      tally.addBatch(batch);
+      inFlight = mergeBatch(client, target, batch);
       // A rejection is handled by settle(); this keeps it from being reported as unhandled meanwhile.
       inFlight.catch(() => undefined);
-      const rowsRead = accepted + failed;
-      await reportRowsRead(pool, job.id, rowsRead, failed);
-      const percent = totalBytes ? Math.min(99, (100 * counts.read) / totalBytes)
-        : referenceTotal ? Math.min(99, (100 * rowsRead) / referenceTotal) : 0;
-      await deps.onProgress?.({ rowsRead, failed, bytesRead: counts.read, totalBytes, percent: Math.floor(percent) });
+      await reportRowsRead(pool, job.id, tally.rowsRead, tally.failed);
+      const progress = { rowsRead: tally.rowsRead, failed: tally.failed, bytesRead: source.bytes.read, totalBytes: source.totalBytes };
+      await deps.onProgress?.({ ...progress, percent: tally.percent(source) });
     }
     await settle();
-    const written = anyUpdate ? await countWrittenNodes(client, target) : touched;
-    const total = accepted + failed;
-    const result: ImportCounts = { total, processed: written, failed, duplicates: accepted - written };
-    // Seed 002 §4.2: a job is COMPLETED only when every row imported; otherwise FAILED with the
-    // good rows kept (partial success) and the rejected ones listed.
-    const status = failed > 0 ? 'FAILED' : 'COMPLETED';
-    const recorded = Math.min(failed, cfg.importMaxRecordedFailedRows);
-    const reason = failed > 0
-      ? `${failed} of ${total} rows rejected${recorded < failed ? ` (first ${recorded} recorded)` : ''}; see nodes_import_failed_row`
-      : null;
-    await finishImportJob(client, job.id, status, result, reason);
-    await client.query('COMMIT');
-    metrics.nodesImported.inc({ domainId: payload.domainId }, written);
-    if (failed) metrics.nodesImportFailedRows.inc({ reason: 'rejected_row' }, failed);
-    metrics.importJobDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    await deps.onProgress?.({ rowsRead: total, failed, bytesRead: counts.read, totalBytes, percent: 100 });
+    const { status, counts, reason } = await finishImport(client, cfg, target, tally);
+    metrics.nodesImported.inc({ domainId: payload.domainId }, counts.processed);
+    if (counts.failed) metrics.nodesImportFailedRows.inc({ reason: 'rejected_row' }, counts.failed);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    metrics.importJobDuration.observe(seconds);
+    await deps.onProgress?.({ rowsRead: counts.total, failed: counts.failed, bytesRead: source.bytes.read, totalBytes: source.totalBytes, percent: 100 });
     log.info({
-      importJobId: job.id, status, ...result, gzip: counts.gzip, bytes: counts.read,
+      importJobId: job.id, status, ...counts, gzip: source.bytes.gzip, bytes: source.bytes.read,
       seconds, waitingForDatabaseSeconds: waitMs / 1000,
     }, 'import finished');
-    return { jobId: job.id, status, counts: result, reason, successSample, failedSample };
+    return { jobId: job.id, status, counts, reason, successSample: tally.successSample, failedSample: tally.failedSample };
   } catch (err) {
     if (client) {
       await (inFlight as Promise<BatchResult> | null)?.catch(() => undefined);
@@ -186,6 +223,6 @@ export async function runImport(payload: ImportFilePayload, deps: ImportRunDeps)
     throw err;
   } finally {
     client?.release(broken);
-    await close();
+    await source.close();
   }
 }

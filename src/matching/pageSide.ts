@@ -13,12 +13,16 @@ export interface PageSide {
 
 export type SideFilter = 'all' | 'left' | 'right';
 
-/** The page's nodes passing `filter` (bipartite side), with the given ids and top-K rows. */
-export function pageSide(page: EncodedPage, ids: Int32Array, rows: Int32Array, filter: SideFilter = 'all'): PageSide {
+/**
+ * The page's nodes passing `filter` (bipartite side) and, when given, `only` (1 for the nodes to
+ * take), with the given ids and top-K rows.
+ */
+export function pageSide(page: EncodedPage, ids: Int32Array, rows: Int32Array, filter: SideFilter = 'all', only?: Uint8Array): PageSide {
   if (ids.length !== page.size || rows.length !== page.size) throw new Error('ids and rows need one entry per page node');
+  if (only && only.length !== page.size) throw new Error('only needs one entry per page node');
   const want = filter === 'left' ? SIDE_LEFT : filter === 'right' ? SIDE_RIGHT : -1;
   const nodes: number[] = [];
-  for (let i = 0; i < page.size; i++) if (want < 0 || page.side[i] === want) nodes.push(i);
+  for (let i = 0; i < page.size; i++) if ((want < 0 || page.side[i] === want) && (!only || only[i] === 1)) nodes.push(i);
   return { page, nodes: Int32Array.from(nodes), ids, rows };
 }
 

@@ -15,6 +15,8 @@ export interface PageSpec {
   filter: SideFilter;
   /** top-K row per page node (row pages only; default: the node's index in the page) */
   rows?: Int32Array;
+  /** row pages only: 1 for the nodes whose top-K is computed (default: all) */
+  only?: Uint8Array;
 }
 
 export interface RowScoringStats {
@@ -23,7 +25,7 @@ export interface RowScoringStats {
 }
 
 function rowSide(rows: PageSpec) {
-  return pageSide(rows.page, rows.ids, rows.rows ?? consecutive(rows.page.size, 0), rows.filter);
+  return pageSide(rows.page, rows.ids, rows.rows ?? consecutive(rows.page.size, 0), rows.filter, rows.only);
 }
 
 export function flatRows(scorer: PairScorer, rows: PageSpec, columns: PageSpec[], topK: TopK): RowScoringStats {

@@ -3,21 +3,14 @@
 // reference order (canonicalIds.ts). potential_matches holds each node's top-K as directed rows,
 // so a pair may appear in both directions; the strategies' canonical form keeps one edge per
 // pair. A group whose edges exceed the memory budget is spilled to LMDB (edgeSpill.ts).
-import type { PoolClient } from '../shared/db.ts';
+import { withClient, type Pool, type PoolClient } from '../shared/db.ts';
+import { lastPotentialRun } from './lastRuns.ts';
 import { copyOutLines, unescapeCopyField } from '../shared/copy.ts';
 import type { EdgeList, MatchGraph } from '../matching/perfect/graph.ts';
 import { BYTES_PER_EDGE, GrowableEdges } from './growableEdges.ts';
 import { canonicalIds, remapInPlace } from './canonicalIds.ts';
 import type { EdgeSpill } from './edgeSpill.ts';
-import { SIDE_LEFT, SIDE_RIGHT, sideMatcher } from '../matching/encodedPage.ts';
-
-/** How a bipartite group splits its nodes (matching_configuration.config_params). */
-export interface SidePartition {
-  /** `type` (the nodes.type column) or a metadata key */
-  partitionKey: string;
-  leftValues: readonly string[];
-  rightValues: readonly string[];
-}
+import { SIDE_LEFT, SIDE_RIGHT, sideMatcher, type PartitionSpec } from '../matching/encodedPage.ts';
 
 interface Loaded {
   /** reference id of each dense id (general graphs: all nodes; bipartite: the left side) */
@@ -34,7 +27,8 @@ interface Loaded {
 export type LoadedGraph = (Loaded & { inMemory: true; graph: MatchGraph }) | (Loaded & { inMemory: false; spill: EdgeSpill });
 
 export interface LoadOptions {
-  bipartite?: SidePartition;
+  /** a bipartite group's sides, split as the potential stage split them */
+  bipartite?: PartitionSpec;
   /** edges beyond this many bytes go to the spill (or fail the load when there is none) */
   maxBytes: number;
   spill?: () => EdgeSpill;
@@ -103,11 +97,11 @@ function edgesSql(client: PoolClient, groupId: string): string {
 }
 
 /** Reads each node's side of a bipartite group: 1 left, 2 right (the potential stage's rule). */
-async function loadSides(client: PoolClient, groupId: string, p: SidePartition): Promise<Map<string, 1 | 2>> {
+async function loadSides(client: PoolClient, groupId: string, p: PartitionSpec): Promise<Map<string, 1 | 2>> {
   const side = new Map<string, 1 | 2>();
-  const sideOf = sideMatcher({ key: p.partitionKey, leftValues: p.leftValues, rightValues: p.rightValues });
+  const sideOf = sideMatcher(p);
   await copyOutLines(client,
-    `COPY (SELECT reference_id, metadata->>${client.escapeLiteral(p.partitionKey)}, type FROM nodes
+    `COPY (SELECT reference_id, metadata->>${client.escapeLiteral(p.key)}, type FROM nodes
       WHERE group_id = ${client.escapeLiteral(groupId)}) TO STDOUT`, (line) => {
       const [ref, value, type] = line.split('\t');
       const s = sideOf(value === '\\N' ? undefined : field(value), type === '\\N' ? undefined : field(type));
@@ -165,4 +159,24 @@ export async function loadGroupGraph(client: PoolClient, groupId: string, opts: 
     ? { bipartite: true, nLeft: left.refs.length, nRight: right.refs.length, ...done.edges }
     : { bipartite: false, n: left.refs.length, ...done.edges };
   return { ...base, inMemory: true, graph };
+}
+
+/**
+ * The group's graph as the potential cycle `cycleId` left it, read in one snapshot; fails (for a
+ * retry) when another cycle has replaced it since the run was decided. `onProgress` gets the share
+ * of the cycle's rows read so far, 0 … 1.
+ */
+export async function loadCycleGraph(pool: Pool, groupId: string, cycleId: string, opts: Omit<LoadOptions, 'onRows'>,
+  onProgress: (share: number) => void): Promise<LoadedGraph> {
+  return withClient(pool, async (c) => {
+    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      const now = await lastPotentialRun(c, groupId);
+      if (now?.cycleId !== cycleId || now.status !== 'COMPLETED') throw new Error(`potential cycle changed while starting (now ${now?.cycleId} ${now?.status}); retrying`);
+      const expected = now.edgeCount ?? 0;
+      return await loadGroupGraph(c, groupId, { ...opts, onRows: (rows) => { if (expected > 0) onProgress(Math.min(1, rows / expected)); } });
+    } finally {
+      await c.query('COMMIT');
+    }
+  });
 }

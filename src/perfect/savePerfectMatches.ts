@@ -2,8 +2,10 @@
 // UPSERT them, delete the group's pairs that are no longer chosen. Readers see the old result or
 // the new one, never half of either; a retried job writes the same rows again.
 import { copyLine, copyLines } from '../shared/copy.ts';
-import type { PoolClient } from '../shared/db.ts';
+import { withTransaction, type Pool, type PoolClient } from '../shared/db.ts';
+import { metrics } from '../shared/metrics.ts';
 import type { Pairs } from '../matching/perfect/graph.ts';
+import { recordPerfectRun } from './lastRuns.ts';
 
 export interface PerfectMatchRows {
   groupId: string;
@@ -37,4 +39,25 @@ export async function savePerfectMatches(client: PoolClient, r: PerfectMatchRows
        WHERE t.reference_id = p.reference_id AND t.matched_reference_id = p.matched_reference_id)`,
     [r.groupId]);
   return left.length;
+}
+
+/** Writes the pairs and marks the run COMPLETED in one transaction. Returns the pairs written. */
+export async function savePerfectRun(pool: Pool, r: PerfectMatchRows & { strategy: string; nodeCount: number }): Promise<number> {
+  const saveTimer = metrics.storageProcessorBatchDuration.startTimer({ table: 'perfect_matches' });
+  const storageTimer = metrics.perfectMatchStorageDuration.startTimer({ groupId: r.groupId });
+  const written = await withTransaction(pool, async (c) => {
+    const n = await savePerfectMatches(c, r);
+    await recordPerfectRun(c, {
+      groupId: r.groupId, domainId: r.domainId, status: 'COMPLETED', cycleId: r.cycleId, potentialCycleId: r.cycleId,
+      strategy: r.strategy, nodeCount: r.nodeCount, pairCount: n,
+    });
+    return n;
+  }).catch((err: Error & { code?: string }) => {
+    metrics.perfectMatchStorageErrors.inc({ groupId: r.groupId, error_type: err.code ?? err.name });
+    throw err;
+  });
+  saveTimer();
+  storageTimer();
+  metrics.perfectMatchesSaved.inc({ groupId: r.groupId }, written);
+  return written;
 }

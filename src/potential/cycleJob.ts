@@ -9,9 +9,11 @@ import { coordinationContext } from '../shared/coordination/context.ts';
 import { withTransaction, type PoolClient } from '../shared/db.ts';
 import { metrics } from '../shared/metrics.ts';
 import type { CycleRef } from '../shared/queues.ts';
-import type { WorkerDeps } from '../workers/processor.ts';
+import type { WorkerDeps } from '../shared/processor.ts';
 import { keepCycleAlive, releaseCycleHolds } from './cycleHolds.ts';
-import { deleteStaging, getCycle, type CycleRow } from './cycleStore.ts';
+import { deleteStaging, getCycle, stagedNewPages, type CycleRow } from './cycleStore.ts';
+import { admitFencedWrite, checkFencedWriteShared } from '../shared/coordination/fencing.ts';
+import { RESOURCE } from '../shared/coordination/keys.ts';
 
 export function isFinalAttempt(job: Job, err: unknown): boolean {
   if (err instanceof DelayedError) return false;
@@ -20,7 +22,7 @@ export function isFinalAttempt(job: Job, err: unknown): boolean {
 }
 
 /** Marks the cycle FAILED (unless a newer cycle of the group took over) and lets its holds go. */
-export async function failCycle(deps: Omit<WorkerDeps, 'log' | 'token'>, cycle: CycleRow, reason: string): Promise<void> {
+export async function failCycle(deps: Pick<WorkerDeps, 'cfg' | 'pool' | 'redis'>, cycle: CycleRow, reason: string): Promise<void> {
   const { pool, cfg, redis } = deps;
   let redisError: unknown;
   await withTransaction(pool, async (c) => {
@@ -51,10 +53,21 @@ export async function failCycle(deps: Omit<WorkerDeps, 'log' | 'token'>, cycle: 
  * row of the group for departed (flush). The group's nodes are still new, so the next cycle runs them.
  */
 export async function assertStagingWhole(c: PoolClient, cycle: CycleRow): Promise<void> {
-  const { rows } = await c.query(`SELECT count(*)::int AS n FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`, [cycle.cycleId]);
-  if (rows[0].n !== (cycle.newPages ?? 0)) {
-    throw new UnrecoverableError(`the staging of cycle ${cycle.cycleId} is gone (${rows[0].n} of ${cycle.newPages} new pages; a PostgreSQL crash empties UNLOGGED tables)`);
+  const staged = await stagedNewPages(c, cycle.cycleId);
+  if (staged !== (cycle.newPages ?? 0)) {
+    throw new UnrecoverableError(`the staging of cycle ${cycle.cycleId} is gone (${staged} of ${cycle.newPages} new pages; a PostgreSQL crash empties UNLOGGED tables)`);
   }
+}
+
+/**
+ * Refuses, inside the writing transaction, the write of a cycle that a newer cycle of the group
+ * superseded (its group-lock token is stale). 'shared': one of the cycle's jobs writing alongside
+ * the others; 'exclusive': finalize, which records its token as the newest.
+ */
+export async function assertCycleCurrent(c: PoolClient, cycle: CycleRow, mode: 'shared' | 'exclusive' = 'shared'): Promise<void> {
+  const ref = RESOURCE.groupCycle(cycle.groupId);
+  const current = mode === 'shared' ? await checkFencedWriteShared(c, ref, cycle.lockToken) : await admitFencedWrite(c, ref, cycle.lockToken);
+  if (!current) throw new UnrecoverableError(`cycle ${cycle.cycleId} was superseded by a newer cycle of the group (stale lock token ${cycle.lockToken})`);
 }
 
 /** Runs `work` for a job of a started cycle (the cycle row exists). */

@@ -1,5 +1,6 @@
 // PostgreSQL side of a potential-match cycle: the cycle row and the encoded pages (migrations
 // 020, 022), and the group's last-run marker. Every write is idempotent.
+import type { GroupSettings } from '../groups/groupSettings.ts';
 import type { Pool, PoolClient } from '../shared/db.ts';
 import type { PageKind } from '../shared/queues.ts';
 
@@ -19,19 +20,23 @@ export interface CycleRow {
   existingPages: number | null;
   /** whether potential_matches held rows of the group when the cycle began (if not, pages delete nothing) */
   groupHadMatches: boolean;
+  /** the group's settings when the cycle began (every job of the cycle scores with them); null when they did not parse */
+  settings: GroupSettings | null;
+  settingsHash: string | null;
 }
 
 export async function insertCycle(db: Db, c: Omit<CycleRow, 'startedAt' | 'newPages' | 'existingPages' | 'groupHadMatches'>): Promise<void> {
   await db.query(
-    `INSERT INTO potential_cycles (cycle_id, group_id, domain_id, mode, lock_token, permit_token)
-     VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO potential_cycles (cycle_id, group_id, domain_id, mode, lock_token, permit_token, settings, settings_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (cycle_id) DO UPDATE SET lock_token = EXCLUDED.lock_token, permit_token = EXCLUDED.permit_token`,
-    [c.cycleId, c.groupId, c.domainId, c.mode, c.lockToken, c.permitToken]);
+    [c.cycleId, c.groupId, c.domainId, c.mode, c.lockToken, c.permitToken, JSON.stringify(c.settings), c.settingsHash]);
 }
 
 export async function getCycle(db: Db, cycleId: string): Promise<CycleRow | null> {
   const { rows } = await db.query(
-    `SELECT cycle_id, group_id, domain_id, mode, lock_token, permit_token, started_at, new_pages, existing_pages, group_had_matches
+    `SELECT cycle_id, group_id, domain_id, mode, lock_token, permit_token, started_at, new_pages, existing_pages, group_had_matches,
+            settings, settings_hash
      FROM potential_cycles WHERE cycle_id = $1`, [cycleId]);
   const r = rows[0];
   return r
@@ -39,8 +44,20 @@ export async function getCycle(db: Db, cycleId: string): Promise<CycleRow | null
         cycleId: r.cycle_id, groupId: r.group_id, domainId: r.domain_id, mode: r.mode, lockToken: Number(r.lock_token),
         permitToken: r.permit_token === null ? null : Number(r.permit_token), startedAt: r.started_at,
         newPages: r.new_pages, existingPages: r.existing_pages, groupHadMatches: r.group_had_matches,
+        settings: r.settings, settingsHash: r.settings_hash,
       }
     : null;
+}
+
+/**
+ * The settings hash of the group's last completed cycle; undefined when no cycle of the group
+ * ever completed, null when one completed before cycles recorded their settings.
+ */
+export async function lastCompletedSettingsHash(db: Db, groupId: string): Promise<string | null | undefined> {
+  const { rows } = await db.query('SELECT status, settings_hash FROM last_run_potential_matches WHERE group_id = $1', [groupId]);
+  const r = rows[0];
+  if (!r || (r.settings_hash === null && r.status !== 'COMPLETED')) return undefined;
+  return r.settings_hash;
 }
 
 /**
@@ -139,25 +156,129 @@ export async function loadPageData(db: Db, cycleId: string, pages: Array<{ kind:
 
 export const pageKey = (kind: PageKind, index: number): string => `${kind}${index}`;
 
+/** The number of N pages the staging holds: a PostgreSQL crash empties the UNLOGGED table. */
+export async function stagedNewPages(db: Db, cycleId: string): Promise<number> {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`, [cycleId]);
+  return rows[0].n;
+}
+
+/** Stored N and E pages of the cycle, and the status of its group's last run. */
+export async function stagedPageCounts(db: Db, cycleId: string): Promise<{ n: number; e: number; status: RunStatus | null }> {
+  const { rows } = await db.query(
+    `SELECT count(*) FILTER (WHERE kind = 'N')::int AS n, count(*) FILTER (WHERE kind = 'E')::int AS e,
+            (SELECT status FROM last_run_potential_matches l JOIN potential_cycles c ON c.group_id = l.group_id
+             WHERE c.cycle_id = $1 AND l.processing_cycle_id = $1) AS status
+     FROM potential_cycle_pages WHERE cycle_id = $1`, [cycleId]);
+  return rows[0];
+}
+
+/** How far the cycle got: planned or not, its page counts, and the pages stored so far. */
+export async function cycleStagingProgress(db: Db, cycleId: string): Promise<{ planned: boolean; newPages: number | null; existingPages: number | null; stored: number } | null> {
+  const { rows } = await db.query(
+    `SELECT c.planned_at, c.new_pages, c.existing_pages,
+            (SELECT count(*)::int FROM potential_cycle_pages p WHERE p.cycle_id = c.cycle_id) AS stored
+     FROM potential_cycles c WHERE c.cycle_id = $1`, [cycleId]);
+  const c = rows[0];
+  return c ? { planned: c.planned_at !== null, newPages: c.new_pages, existingPages: c.existing_pages, stored: c.stored } : null;
+}
+
+/** The ids of the cycle's new nodes (its N pages), for a query whose $1 is the cycle id. */
+const NEW_NODE_IDS = `SELECT unnest(node_ids) FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`;
+
+/**
+ * Marks the cycle's new nodes processed, unless an import changed them since the cycle started
+ * (they stay new for the next cycle).
+ */
+export async function markNewNodesProcessed(c: PoolClient, cycle: Pick<CycleRow, 'cycleId' | 'startedAt'>): Promise<void> {
+  await c.query(
+    `UPDATE nodes SET processed = true
+     WHERE id IN (${NEW_NODE_IDS}) AND processed = false AND (updated_at IS NULL OR updated_at <= $2)`,
+    [cycle.cycleId, cycle.startedAt]);
+}
+
+/**
+ * match_participation_history: one row per node of the cycle's N pages that still exists — a node
+ * deleted while its cycle ran would fail the history's foreign key, and with it the cycle, again
+ * at every retry.
+ */
+export async function recordParticipation(c: PoolClient, cycle: Pick<CycleRow, 'cycleId' | 'groupId' | 'domainId'>): Promise<number> {
+  const { rowCount } = await c.query(
+    `INSERT INTO match_participation_history (node_id, group_id, domain_id, processing_cycle_id, participated_at)
+     SELECT n.id, $2::uuid, $3::uuid, $1::varchar, now() FROM nodes n
+     WHERE n.id IN (${NEW_NODE_IDS})
+     ON CONFLICT (node_id, processing_cycle_id) DO NOTHING`,
+    [cycle.cycleId, cycle.groupId, cycle.domainId]);
+  return rowCount ?? 0;
+}
+
+/** The group's cursor moves to the last node of the cycle's last non-empty N page. */
+export async function persistCursor(c: PoolClient, cycle: Pick<CycleRow, 'cycleId' | 'groupId' | 'domainId'>): Promise<void> {
+  await c.query(
+    `INSERT INTO nodes_cursor (group_id, domain_id, cursor_created_at, cursor_id, updated_at)
+     SELECT $2, $3, last_created_at, last_id, now() FROM potential_cycle_pages
+     WHERE cycle_id = $1 AND kind = 'N' AND node_count > 0 ORDER BY page_index DESC LIMIT 1
+     ON CONFLICT (group_id, domain_id) DO UPDATE SET cursor_created_at = EXCLUDED.cursor_created_at,
+       cursor_id = EXCLUDED.cursor_id, updated_at = now()`,
+    [cycle.cycleId, cycle.groupId, cycle.domainId]);
+}
+
+/** Nodes in the cycle's N pages. */
+export async function countNewNodes(db: Db, cycleId: string): Promise<number> {
+  const { rows } = await db.query(
+    `SELECT coalesce(sum(node_count), 0) AS nodes FROM potential_cycle_pages WHERE cycle_id = $1 AND kind = 'N'`, [cycleId]);
+  return Number(rows[0].nodes);
+}
+
+/**
+ * FULL runs: every N page deleted its nodes' earlier rows before writing, so what is left of
+ * earlier cycles belongs to nodes that are no longer in the group. Their reference ids are found
+ * by a loose index scan of uq_match (one index descent per distinct reference id) rather than by
+ * reading every row of the group (5,000,000 at 50,000 nodes).
+ */
+export async function deleteDepartedMatches(c: PoolClient, cycle: Pick<CycleRow, 'cycleId' | 'groupId'>): Promise<number> {
+  const { rowCount } = await c.query(
+    `WITH RECURSIVE refs(r) AS (
+       (SELECT reference_id FROM potential_matches WHERE group_id = $1 ORDER BY reference_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT p.reference_id FROM potential_matches p
+               WHERE p.group_id = $1 AND p.reference_id > refs.r ORDER BY p.reference_id LIMIT 1)
+       FROM refs WHERE refs.r IS NOT NULL
+     ), departed AS (
+       SELECT r FROM refs WHERE r IS NOT NULL
+       EXCEPT SELECT unnest(reference_ids) FROM potential_cycle_pages WHERE cycle_id = $2 AND kind = 'N'
+     )
+     DELETE FROM potential_matches WHERE group_id = $1 AND reference_id IN (SELECT r FROM departed)`,
+    [cycle.groupId, cycle.cycleId]);
+  await c.query(
+    `DELETE FROM potential_match_reserve WHERE group_id = $1 AND reference_id NOT IN (
+       SELECT unnest(reference_ids) FROM potential_cycle_pages WHERE cycle_id = $2 AND kind = 'N')`,
+    [cycle.groupId, cycle.cycleId]);
+  return rowCount ?? 0;
+}
+
 export async function deleteStaging(db: Db, cycleId: string): Promise<void> {
   await db.query('DELETE FROM potential_cycle_pages WHERE cycle_id = $1', [cycleId]);
 }
 
 export type RunStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
 
+/** The group's last-run marker; settingsHash is kept from the last COMPLETED run. */
 export async function setLastRun(db: Db, r: {
   groupId: string; domainId: string; cycleId: string; status: RunStatus; nodeCount?: number; edgeCount?: number; reason?: string;
+  settingsHash?: string;
 }): Promise<void> {
   const pending = r.status === 'PENDING';
   await db.query(
-    `INSERT INTO last_run_potential_matches (group_id, domain_id, processing_cycle_id, status, started_at, finished_at, node_count, edge_count, failure_reason)
-     VALUES ($1, $2, $3, $4, now(), CASE WHEN $5 THEN NULL ELSE now() END, $6, $7, $8)
+    `INSERT INTO last_run_potential_matches (group_id, domain_id, processing_cycle_id, status, started_at, finished_at, node_count, edge_count,
+       failure_reason, settings_hash)
+     VALUES ($1, $2, $3, $4::varchar, now(), CASE WHEN $5 THEN NULL ELSE now() END, $6, $7, $8, CASE WHEN $4::varchar = 'COMPLETED' THEN $9 END)
      ON CONFLICT (group_id) DO UPDATE SET domain_id = EXCLUDED.domain_id, processing_cycle_id = EXCLUDED.processing_cycle_id,
        status = EXCLUDED.status,
        started_at = CASE WHEN $5 THEN now() ELSE last_run_potential_matches.started_at END,
        finished_at = EXCLUDED.finished_at, node_count = EXCLUDED.node_count, edge_count = EXCLUDED.edge_count,
-       failure_reason = EXCLUDED.failure_reason`,
-    [r.groupId, r.domainId, r.cycleId, r.status, pending, r.nodeCount ?? null, r.edgeCount ?? null, r.reason ?? null]);
+       failure_reason = EXCLUDED.failure_reason,
+       settings_hash = CASE WHEN EXCLUDED.status = 'COMPLETED' THEN EXCLUDED.settings_hash ELSE last_run_potential_matches.settings_hash END`,
+    [r.groupId, r.domainId, r.cycleId, r.status, pending, r.nodeCount ?? null, r.edgeCount ?? null, r.reason ?? null, r.settingsHash ?? null]);
 }
 
 export interface LastRun {

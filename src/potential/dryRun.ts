@@ -11,23 +11,23 @@
 // no processed flags, no cursor, no jobs; metrics untouched (a dry run must not move the counters
 // that dashboards alert on).
 import { randomUUID } from 'node:crypto';
-import { encodePage, type NodeInput } from '../matching/encodedPage.ts';
 import { serializePage } from '../matching/pageCodec.ts';
-import { getGroup, groupConfiguration, type GroupRow } from '../shared/catalog.ts';
+import { getGroup, groupConfiguration, type GroupRow } from '../groups/catalog.ts';
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
 import type { KeysetCursor, PageKind } from '../shared/queues.ts';
-import { batchesWithin, neighbourIds } from './buildChunkPair.ts';
-import type { CycleRow, PageInfo } from './cycleStore.ts';
-import { pageKey } from './cycleStore.ts';
-import { fetchNodePage } from './fetchPage.ts';
-import { groupSettings } from './groupSettings.ts';
+import { columnBatchBytes, neighbourIds } from './cyclePlan.ts';
+import { lastCompletedSettingsHash, pageKey, type CycleRow, type PageInfo } from './cycleStore.ts';
+import { loadStoredLists } from './pageMatches.ts';
+import { rankPage, type RankingIo } from './pageRanking.ts';
+import { encodeNodePage } from './fetchPage.ts';
+import { fetchNodePage } from './nodePages.ts';
+import { groupSettings, settingsFingerprint } from '../groups/groupSettings.ts';
 import type { PageEdge } from './pageMatches.ts';
-import { scoreRows, type TopKState } from './scoringTask.ts';
+import { scoreRows } from './scoringTask.ts';
 
-const MIB = 1 << 20;
 /** score histogram: 10 buckets of width 0.1 over [0, 1] */
-const BUCKETS = 10;
+export const BUCKETS = 10;
 
 export interface PotentialDryRunOptions {
   /** false: new nodes against all (the scheduler's cycles); true: full recompute (--force) */
@@ -74,8 +74,7 @@ async function fetchPages(cfg: Config, pool: Pool, cycle: CycleRow, kind: PageKi
   for (let index = 0; ; index++) {
     const rows = await fetchNodePage({ pool }, cycle, kind, after, cfg.nodeFetchBatchSize);
     if (rows.length > 0) {
-      const nodes: NodeInput[] = rows.map((r) => ({ referenceId: r.reference_id, type: r.type, metadata: r.metadata as NodeInput['metadata'] }));
-      const page = encodePage(nodes, { lsh: settings.lsh ?? undefined, partition: settings.partition ?? undefined });
+      const page = encodeNodePage(rows, settings);
       const data = serializePage(page);
       pages.push({ kind, index, nodeCount: rows.length, bytes: data.length, referenceIds: page.referenceIds, data });
     }
@@ -103,11 +102,14 @@ export async function dryRunPotential(cfg: Config, pool: Pool, groupRef: Pick<Gr
   const group = await getGroup(pool, groupRef.id);
   if (!group) throw new Error(`group ${groupRef.id} does not exist`);
   const settings = groupSettings(cfg, group, await groupConfiguration(pool, group.id));
-  const mode = opts.full ? 'FULL' : 'INCREMENTAL';
+  const settingsHash = settingsFingerprint(settings);
+  // as beginCycle decides: rows scored with other settings make the cycle a full recompute
+  const lastHash = opts.full ? undefined : await lastCompletedSettingsHash(pool, group.id);
+  const mode = opts.full || (lastHash !== undefined && lastHash !== settingsHash) ? 'FULL' : 'INCREMENTAL';
   // a cycle row that exists only here: fetchNodePage reads its group, domain and mode
   const cycle: CycleRow = {
     cycleId: `dry-run-${randomUUID()}`, groupId: group.id, domainId: group.domainId, mode, lockToken: 0, permitToken: null,
-    startedAt: new Date(), newPages: null, existingPages: null, groupHadMatches: true,
+    startedAt: new Date(), newPages: null, existingPages: null, groupHadMatches: true, settings, settingsHash,
   };
   const newPages = await fetchPages(cfg, pool, cycle, 'N', settings);
   const existingPages = mode === 'INCREMENTAL' && newPages.length > 0 ? await fetchPages(cfg, pool, cycle, 'E', settings) : [];
@@ -125,33 +127,29 @@ export async function dryRunPotential(cfg: Config, pool: Pool, groupRef: Pick<Gr
     return result;
   }
   const pages = [...newPages, ...existingPages];
-  const { ids, referenceOfId } = neighbourIds(pages);
-  // the build jobs' batching: a quarter of the budget per concurrent job for column pages
-  const budget = Math.max(1, Math.floor((cfg.maxMemoryMb * MIB) / (4 * cfg.workerConcurrency)));
+  const named = neighbourIds(pages);
+  const data = new Map(pages.map((p) => [pageKey(p.kind, p.index), p.data]));
+  const io: RankingIo = {
+    score: async (input) => scoreRows(input),
+    load: async (batch) => new Map(batch.map((p) => [pageKey(p.kind, p.index), data.get(pageKey(p.kind, p.index))!])),
+    stored: (refs) => loadStoredLists(pool, group.id, refs),
+    batchBytes: columnBatchBytes(cfg.maxMemoryMb, cfg.workerConcurrency),
+  };
   const histogram = new Array<number>(BUCKETS).fill(0);
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
+  let dropped = 0;
   for (const rows of pages) {
-    const columns = rows.kind === 'N' ? pages : newPages;
-    let state: TopKState | undefined;
-    for (const batch of batchesWithin(columns, budget)) {
-      const out = scoreRows({
-        scorer: settings.scorer, candidates: settings.candidates, bipartite: settings.partition !== null,
-        rowsPage: rows.data, rowIds: ids.get(pageKey(rows.kind, rows.index))!,
-        columns: batch.map((p) => ({ page: p.data, ids: ids.get(pageKey(p.kind, p.index))! })),
-        k: settings.topK, state,
-      });
-      state = out.state;
-      result.pairsScored += out.pairs;
-      result.generated += out.offered;
-    }
-    const k = settings.topK;
-    for (let x = 0; x < rows.referenceIds.length; x++) {
-      for (let j = 0; j < state!.count[x]; j++) {
-        const score = state!.score[x * k + j];
-        const e = { referenceId: rows.referenceIds[x], matchedReferenceId: referenceOfId[state!.id[x * k + j]], score };
-        result.wouldWrite++;
+    const ranked = await rankPage(io, settings, rows, pages, named);
+    result.pairsScored += ranked.pairs;
+    result.generated += ranked.offered;
+    let kept = 0;
+    ranked.lists.forEach((l, x) => {
+      for (let j = 0; j < Math.min(settings.topK, l.ids.length); j++) {
+        const score = l.scores[j];
+        const e = { referenceId: rows.referenceIds[x], matchedReferenceId: named.referenceOfId[l.ids[j]], score };
+        kept++;
         sum += score;
         if (score < min) min = score;
         if (score > max) max = score;
@@ -159,45 +157,15 @@ export async function dryRunPotential(cfg: Config, pool: Pool, groupRef: Pick<Gr
         offerSample(result.sample, e, opts.sampleSize ?? 10);
         result.edges?.push(e);
       }
-    }
+    });
+    result.wouldWrite += kept;
+    // as build-chunk-pair counts match_drops_total
+    dropped += Math.max(0, ranked.offered - kept);
   }
-  result.dropped = result.generated - result.wouldWrite;
+  result.dropped = dropped;
   // a full recompute replaces the group's rows: what it writes is what the group holds afterwards
   result.rowsAfter = mode === 'FULL' ? result.wouldWrite : null;
   result.scores = result.wouldWrite ? { min, mean: sum / result.wouldWrite, max, histogram } : null;
   result.seconds = (Date.now() - t0) / 1000;
   return result;
-}
-
-/** The dry run as an operator reads it. */
-export function formatPotentialDryRun(r: PotentialDryRun, group: Pick<GroupRow, 'name' | 'id'>): string {
-  const lines = [
-    `DRY RUN — nothing was written. ${r.mode === 'FULL' ? 'Full' : 'Incremental'} potential cycle of group ${group.name} (${group.id}):`,
-  ];
-  if (r.skipped) {
-    lines.push(`  would be skipped: ${r.skipped}`);
-    return lines.join('\n') + '\n';
-  }
-  lines.push(
-    `  strategy ${r.strategy}, top-${r.topK}; ${r.newNodes} new nodes in ${r.pages.new} pages` + (r.mode === 'INCREMENTAL' ? `, ${r.existingNodes} existing nodes in ${r.pages.existing} pages` : ''),
-    `  pairs scored            ${r.pairsScored}`,
-    `  edges above threshold   ${r.generated}`,
-    `  dropped by top-K        ${r.dropped}`,
-    `  rows it would upsert    ${r.wouldWrite}  (potential_matches)`,
-  );
-  if (r.rowsAfter !== null) lines.push(`  group rows afterwards   ${r.rowsAfter}`);
-  if (r.scores) {
-    const s = r.scores;
-    lines.push(`  scores                  min ${s.min.toFixed(3)}  mean ${s.mean.toFixed(3)}  max ${s.max.toFixed(3)}`);
-    const top = Math.max(...s.histogram);
-    s.histogram.forEach((n, i) => {
-      if (n) lines.push(`    ${(i / BUCKETS).toFixed(1)}–${((i + 1) / BUCKETS).toFixed(1)} ${'#'.repeat(Math.max(1, Math.round((n / top) * 30))).padEnd(30)} ${n}`);
-    });
-  }
-  if (r.sample.length) {
-    lines.push('  best edges:');
-    for (const e of r.sample) lines.push(`    ${e.referenceId} → ${e.matchedReferenceId}  score ${e.score.toFixed(3)}`);
-  }
-  lines.push(`  computed in ${r.seconds.toFixed(2)} s`);
-  return lines.join('\n') + '\n';
 }

@@ -4,14 +4,11 @@
 // What is left for the group as a whole: a FULL run deletes the rows of nodes that are no longer
 // in the group, and the group's row count is taken for the last-run marker. Fenced with the
 // cycle's group-lock token.
-import { UnrecoverableError } from 'bullmq';
-import { checkFencedWriteShared } from '../shared/coordination/fencing.ts';
-import { RESOURCE } from '../shared/coordination/keys.ts';
 import { withTransaction, type PoolClient } from '../shared/db.ts';
 import { metrics } from '../shared/metrics.ts';
-import type { Processor } from '../workers/processor.ts';
-import { assertStagingWhole, runCycleJob } from './cycleJob.ts';
-import type { CycleRow } from './cycleStore.ts';
+import type { Processor } from '../shared/processor.ts';
+import { assertCycleCurrent, assertStagingWhole, runCycleJob } from './cycleJob.ts';
+import { deleteDepartedMatches, type CycleRow } from './cycleStore.ts';
 
 export interface FlushResult {
   departed: number;
@@ -19,40 +16,15 @@ export interface FlushResult {
   rows: number;
 }
 
-/**
- * FULL runs: every N page deleted its nodes' earlier rows before writing, so what is left of
- * earlier cycles belongs to nodes that are no longer in the group. Their reference ids are found
- * by a loose index scan of uq_match (one index descent per distinct reference id) rather than by
- * reading every row of the group (5,000,000 at 50,000 nodes).
- */
-async function deleteDeparted(c: PoolClient, cycle: CycleRow): Promise<number> {
-  await assertStagingWhole(c, cycle);
-  const { rowCount } = await c.query(
-    `WITH RECURSIVE refs(r) AS (
-       (SELECT reference_id FROM potential_matches WHERE group_id = $1 ORDER BY reference_id LIMIT 1)
-       UNION ALL
-       SELECT (SELECT p.reference_id FROM potential_matches p
-               WHERE p.group_id = $1 AND p.reference_id > refs.r ORDER BY p.reference_id LIMIT 1)
-       FROM refs WHERE refs.r IS NOT NULL
-     ), departed AS (
-       SELECT r FROM refs WHERE r IS NOT NULL
-       EXCEPT SELECT unnest(reference_ids) FROM potential_cycle_pages WHERE cycle_id = $2 AND kind = 'N'
-     )
-     DELETE FROM potential_matches WHERE group_id = $1 AND reference_id IN (SELECT r FROM departed)`,
-    [cycle.groupId, cycle.cycleId]);
-  return rowCount ?? 0;
-}
-
 export const flushGroup: Processor<'flush-group'> = (job, deps) => runCycleJob(job, deps, async (cycle): Promise<FlushResult> => {
   const t0 = process.hrtime.bigint();
   // Each build job returns the rows its page holds now (a page's write replaces that page's rows).
   const written = Object.values(await job.getChildrenValues()).map((v) => (v as { edges?: unknown } | null)?.edges);
   const out = await withTransaction(deps.pool, async (c) => {
-    if (!(await checkFencedWriteShared(c, RESOURCE.groupCycle(cycle.groupId), cycle.lockToken))) {
-      throw new UnrecoverableError(`cycle ${cycle.cycleId} was superseded by a newer cycle of the group (stale lock token ${cycle.lockToken})`);
-    }
+    await assertCycleCurrent(c, cycle);
     if (cycle.mode === 'FULL') {
-      const departed = await deleteDeparted(c, cycle);
+      await assertStagingWhole(c, cycle);
+      const departed = await deleteDepartedMatches(c, cycle);
       // After a FULL run the group holds exactly the rows its pages wrote.
       if (written.length === cycle.newPages && written.every((n) => typeof n === 'number')) {
         return { departed, rows: (written as number[]).reduce((a, b) => a + b, 0) };

@@ -13,12 +13,12 @@
 //           the later one deletes the earlier one's committed rows instead of hitting the unique
 //           key. The DELETE is skipped when it has nothing to find: the group had no rows when the
 //           cycle began and no earlier attempt wrote the page (migration 023).
-//   E page (incremental, existing nodes): seed 004's path. The new edges are COPYed into a
-//           transaction-local TEMP table, upserted with
-//             INSERT … SELECT … ON CONFLICT (group_id, reference_id, matched_reference_id)
-//             DO UPDATE SET compatibility_score = GREATEST(old, new)
-//           into the nodes' existing rows, then each node is cut back to its K best (old ∪ new),
-//           which is the top-K a full recompute gives.
+//   E page (incremental, existing nodes): each node's new top-K is known in the job (pageLists.ts);
+//           only the difference to its stored rows is written — the rows that left deleted by id,
+//           the rows that came COPYed in. A page that an earlier attempt already wrote is
+//           rewritten whole, as an N page is: the rows the job read may be that attempt's.
+// Beside the rows, each node's reserve (the next MATCHING_TOPK_RESERVE entries of its ranking)
+// is rewritten whole in potential_match_reserve: one row per node.
 // A page's transaction is idempotent: a retried job leaves the same rows.
 //
 // Storage decision: rows are DIRECTED. A row (reference_id, matched_reference_id, score) means
@@ -35,11 +35,13 @@
 // the group's next cycle rewrites whatever pages it had written (its new nodes are still
 // unprocessed; a full recompute rewrites all).
 import { randomBytes } from 'node:crypto';
+import type { RankedList } from '../matching/rankedList.ts';
 import { BinaryCopyRows, encodedFields, textFieldBytes } from '../shared/binaryCopy.ts';
-import { copyChunks } from '../shared/copy.ts';
-import type { PoolClient } from '../shared/db.ts';
+import { copyChunks, copyLine, copyLines } from '../shared/copy.ts';
+import type { Pool, PoolClient } from '../shared/db.ts';
 import type { PageKind } from '../shared/queues.ts';
 import { claimPageWrite, type CycleRow } from './cycleStore.ts';
+import type { StoredList } from './pageLists.ts';
 
 export interface PageEdge {
   referenceId: string;
@@ -86,49 +88,104 @@ export function* pageCopyData(edges: Iterable<PageEdge>, cycle?: Pick<CycleRow, 
   yield* rows.finish();
 }
 
-/**
- * Writes the page's edges; `rowRefs` are all the page's row nodes (those without edges too).
- * `edges` should come in the unique key's order (reference_id, then matched_reference_id): the
- * ids are numbered in that order here, so that both indexes are filled in order. Measured on
- * 1,000,000 rows in pages of 100,000: 5.2–6.4 s of PostgreSQL against 8.6–9.6 s when the INSERT
- * numbered and sorted the rows itself (row_number() OVER (ORDER BY …)). Returns rows written.
- */
-export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { kind: PageKind; index: number }, rowRefs: string[], edges: Iterable<PageEdge>, k: number): Promise<number> {
-  return page.kind === 'N' ? replaceNewPage(c, cycle, page.index, rowRefs, edges) : mergeExistingPage(c, cycle, page.index, rowRefs, edges, k);
+/** A row page's new lists: its row nodes (by reference id and neighbour id) and their lists. */
+export interface PageLists {
+  rowRefs: string[];
+  rowIds: Int32Array;
+  lists: RankedList[];
+  /** reference id of each neighbour id */
+  referenceOfId: string[];
+  /** rows a node keeps in potential_matches; the rest of its list is its reserve */
+  k: number;
 }
 
-async function replaceNewPage(c: PoolClient, cycle: CycleRow, index: number, rowRefs: string[], edges: Iterable<PageEdge>): Promise<number> {
-  const { earlierAttempt } = await claimPageWrite(c, cycle.cycleId, 'N', index);
-  if (cycle.groupHadMatches || earlierAttempt) {
-    await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, rowRefs]);
+/** The top-K rows of the page in the unique key's order: rows by reference id, then by neighbour. */
+function* topRows(p: PageLists): Generator<PageEdge> {
+  const order = Array.from(p.rowRefs.keys()).sort((a, b) => p.rowIds[a] - p.rowIds[b]);
+  for (const x of order) {
+    const l = p.lists[x];
+    const n = Math.min(p.k, l.ids.length);
+    const byId = Array.from({ length: n }, (_, j) => j).sort((a, b) => l.ids[a] - l.ids[b]);
+    for (const j of byId) yield { referenceId: p.rowRefs[x], matchedReferenceId: p.referenceOfId[l.ids[j]], score: l.scores[j] };
   }
-  // matched_at takes its default, now(): the transaction's start, as the INSERT's now() did
-  return copyChunks(c, COPY_NEW_PAGE, pageCopyData(edges, cycle));
 }
 
-async function mergeExistingPage(c: PoolClient, cycle: CycleRow, index: number, rowRefs: string[], edges: Iterable<PageEdge>, k: number): Promise<number> {
-  await c.query(`CREATE TEMP TABLE page_matches (
-      id uuid NOT NULL, reference_id VARCHAR(255) NOT NULL, matched_reference_id VARCHAR(255) NOT NULL,
-      compatibility_score DOUBLE PRECISION NOT NULL
-    ) ON COMMIT DROP`);
-  await copyChunks(c, 'COPY page_matches (id, reference_id, matched_reference_id, compatibility_score) FROM STDIN (FORMAT binary)', pageCopyData(edges));
-  await claimPageWrite(c, cycle.cycleId, 'E', index);
-  const { rowCount } = await c.query(
-    `INSERT INTO potential_matches (id, group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score, matched_at)
-     SELECT id, $2::uuid, $3::uuid, $1::varchar, reference_id, matched_reference_id, compatibility_score, now()
-     FROM page_matches
-     ON CONFLICT (group_id, reference_id, matched_reference_id) DO UPDATE SET
-       compatibility_score = GREATEST(potential_matches.compatibility_score, EXCLUDED.compatibility_score),
-       matched_at = EXCLUDED.matched_at,
-       processing_cycle_id = EXCLUDED.processing_cycle_id`,
-    [cycle.cycleId, cycle.groupId, cycle.domainId]);
-  await c.query(
-    `DELETE FROM potential_matches p USING (
-       SELECT id, row_number() OVER (PARTITION BY reference_id
-                                     ORDER BY compatibility_score DESC, matched_reference_id COLLATE "C") AS rank
-       FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])
-     ) ranked
-     WHERE p.id = ranked.id AND ranked.rank > $3`,
-    [cycle.groupId, rowRefs, k]);
-  return rowCount ?? 0;
+/** The stored rows and reserve of the given nodes of a group. */
+export async function loadStoredLists(db: Pool | PoolClient, groupId: string, refs: string[]): Promise<Map<string, StoredList>> {
+  const out = new Map<string, StoredList>();
+  const own = (ref: string) => {
+    let l = out.get(ref);
+    if (!l) out.set(ref, (l = { rows: [], reserve: [], exhaustive: false }));
+    return l;
+  };
+  const rows = await db.query<{ reference_id: string; id: string; matched_reference_id: string; compatibility_score: number }>(
+    `SELECT reference_id, id, matched_reference_id, compatibility_score FROM potential_matches
+     WHERE group_id = $1 AND reference_id = ANY($2::varchar[])`, [groupId, refs]);
+  for (const r of rows.rows) own(r.reference_id).rows.push({ id: r.id, matched: r.matched_reference_id, score: r.compatibility_score });
+  const reserve = await db.query<{ reference_id: string; matched_reference_ids: string[]; scores: number[]; exhaustive: boolean }>(
+    `SELECT reference_id, matched_reference_ids, scores, exhaustive FROM potential_match_reserve
+     WHERE group_id = $1 AND reference_id = ANY($2::varchar[])`, [groupId, refs]);
+  for (const r of reserve.rows) {
+    const l = own(r.reference_id);
+    l.exhaustive = r.exhaustive;
+    r.matched_reference_ids.forEach((m, j) => l.reserve.push({ matched: m, score: r.scores[j] }));
+  }
+  return out;
+}
+
+/** A PostgreSQL array literal of text values. */
+function textArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
+async function writeReserve(c: PoolClient, cycle: CycleRow, p: PageLists, deleteFirst: boolean): Promise<void> {
+  if (deleteFirst) await c.query('DELETE FROM potential_match_reserve WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, p.rowRefs]);
+  await copyLines(c, 'COPY potential_match_reserve (group_id, reference_id, matched_reference_ids, scores, exhaustive) FROM STDIN',
+    p.lists.map((l, x) => {
+      const rest = Array.from(l.ids.subarray(p.k), (id) => p.referenceOfId[id]);
+      return copyLine([cycle.groupId, p.rowRefs[x], textArray(rest), `{${Array.from(l.scores.subarray(p.k)).join(',')}}`, l.exhaustive]);
+    }));
+}
+
+/**
+ * Writes the page's lists: each row node's top-K into potential_matches and the rest into its
+ * reserve. `stored` (E pages) is what the job read of the nodes' rows: only the difference is
+ * written. Returns the potential_matches rows the page's nodes hold afterwards.
+ */
+export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { kind: PageKind; index: number }, p: PageLists,
+  stored?: Map<string, StoredList>): Promise<number> {
+  const { earlierAttempt } = await claimPageWrite(c, cycle.cycleId, page.kind, page.index);
+  const held = p.lists.reduce((n, l) => n + Math.min(p.k, l.ids.length), 0);
+  if (page.kind === 'E' && stored && !earlierAttempt) {
+    await writeDifference(c, cycle, p, stored);
+    await writeReserve(c, cycle, p, true);
+    return held;
+  }
+  const anyEarlier = cycle.groupHadMatches || earlierAttempt;
+  if (anyEarlier) await c.query('DELETE FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, p.rowRefs]);
+  // matched_at takes its default, now(): the transaction's start, as the INSERT's now() did
+  await copyChunks(c, COPY_NEW_PAGE, pageCopyData(topRows(p), cycle));
+  await writeReserve(c, cycle, p, anyEarlier);
+  return held;
+}
+
+/** Deletes the stored rows that left the nodes' top-K (or changed score) and adds the new ones. */
+async function writeDifference(c: PoolClient, cycle: CycleRow, p: PageLists, stored: Map<string, StoredList>): Promise<void> {
+  const gone: string[] = [];
+  const kept = new Set<string>();
+  const key = (ref: string, matched: string, score: number) => `${ref}\u0000${matched}\u0000${score}`;
+  for (const e of topRows(p)) kept.add(key(e.referenceId, e.matchedReferenceId, e.score));
+  const have = new Set<string>();
+  for (const ref of p.rowRefs) {
+    for (const r of stored.get(ref)?.rows ?? []) {
+      const k = key(ref, r.matched, r.score);
+      if (kept.has(k)) have.add(k);
+      else gone.push(r.id);
+    }
+  }
+  if (gone.length) await c.query('DELETE FROM potential_matches WHERE id = ANY($1::uuid[])', [gone]);
+  const added = (function* () {
+    for (const e of topRows(p)) if (!have.has(key(e.referenceId, e.matchedReferenceId, e.score))) yield e;
+  })();
+  await copyChunks(c, COPY_NEW_PAGE, pageCopyData(added, cycle));
 }

@@ -24,6 +24,8 @@ export interface ScoreRowsInput {
   k: number;
   /** the top-K of the earlier batches */
   state?: TopKState;
+  /** 1 for the row nodes to score (default: all) */
+  rowMask?: Uint8Array;
 }
 
 export interface TopKState {
@@ -64,7 +66,7 @@ export function scoreRows(input: ScoreRowsInput): ScoreRowsOutput {
   let pairs = 0;
   let collisions = 0;
   for (const [rowFilter, colFilter] of runs) {
-    const r = score(scorer, { page: rows, ids: input.rowIds, filter: rowFilter }, columns.map((c) => ({ ...c, filter: colFilter })), topK);
+    const r = score(scorer, { page: rows, ids: input.rowIds, filter: rowFilter, only: input.rowMask }, columns.map((c) => ({ ...c, filter: colFilter })), topK);
     pairs += r.pairs;
     collisions += r.collisions;
   }

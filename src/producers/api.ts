@@ -11,6 +11,8 @@ import { QUEUE } from '../shared/queues.ts';
 import { jsonErrors, sendError } from './apiErrors.ts';
 import { bearerAuth } from './bearerAuth.ts';
 import { importRoutes } from './importRoutes.ts';
+import { nodeRoutes } from './nodeRoutes.ts';
+import { createRedis } from '../shared/redis.ts';
 
 export function createApiApp(cfg: Config, routes: Router[]): Express {
   const app = express();
@@ -39,10 +41,12 @@ export interface ApiServer {
 export async function startApiServer(cfg: Config, opts: { pool?: Pool; extraRoutes?: Router[] } = {}): Promise<ApiServer> {
   const pool = opts.pool ?? createPool(cfg);
   const importQueue = openQueue(cfg, QUEUE.import);
+  const redis = createRedis({}, cfg.redisUrl);
   let app: Express;
   try {
-    app = createApiApp(cfg, [importRoutes({ cfg, pool, importQueue }), ...(opts.extraRoutes ?? [])]);
+    app = createApiApp(cfg, [importRoutes({ cfg, pool, importQueue }), nodeRoutes({ cfg, pool, redis }), ...(opts.extraRoutes ?? [])]);
   } catch (err) {
+    redis.disconnect();
     await importQueue.close();
     if (!opts.pool) await pool.end();
     throw err;
@@ -59,6 +63,7 @@ export async function startApiServer(cfg: Config, opts: { pool?: Pool; extraRout
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      redis.disconnect();
       await importQueue.close();
       if (!opts.pool) await pool.end();
     },

@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import express, { type Router } from 'express';
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
-import { isUuid } from '../shared/catalog.ts';
+import { isUuid } from '../groups/catalog.ts';
 import { enqueueImport } from '../import/enqueueImport.ts';
 import { ImportInputError } from '../import/errors.ts';
 import { getImportJob, type ImportJobRow } from '../import/importJobs.ts';

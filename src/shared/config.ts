@@ -1,6 +1,6 @@
 // One typed configuration for every process, read from environment variables and validated
 // at start-up. Defaults follow the seed documents (their Spring keys are kept in `seedKey`).
-// The README's configuration table is generated from SETTINGS (`matchflow config --markdown`).
+// docs/configuration.md's table is generated from SETTINGS (`matchflow config --write-docs`).
 
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'list';
 
@@ -47,6 +47,7 @@ export const SETTINGS = {
   saveBatchSize: s({ env: 'MATCH_SAVE_BATCH_SIZE', kind: 'int', default: 50000, min: 1, doc: 'Rows per COPY batch when saving matches', seedKey: 'match.save.batch-size' }),
   importBatchSize: s({ env: 'IMPORT_BATCH_SIZE', kind: 'int', default: 50000, min: 1, doc: 'Rows per COPY batch when importing nodes', seedKey: 'import.batch-size' }),
   topK: s({ env: 'MATCHING_TOPK_COUNT', kind: 'int', default: 100, min: 1, doc: 'Potential matches kept per node, and top-K of the perfect stage', seedKey: 'matching.topk.count' }),
+  topKReserve: s({ env: 'MATCHING_TOPK_RESERVE', kind: 'int', default: 20, min: 0, doc: 'Candidates kept per node beyond its top-K (potential_match_reserve), so that an incremental cycle refills a top-K that lost a changed or removed neighbour without scoring the node against the whole group; 0 re-scores every such node' }),
   maxMemoryMb: s({ env: 'MATCHING_MAX_MEMORY_MB', kind: 'int', default: 1024, min: 16, doc: 'Memory budget of one group in a worker; larger groups go out of core', seedKey: 'matching.max.memory.mb' }),
   // perfect-match strategies
   perfectDenseMaxCells: s({ env: 'PERFECT_DENSE_MAX_CELLS', kind: 'int', default: 16000000, min: 0, doc: 'The assignment strategy uses the dense solver only when (left nodes × right nodes with an edge) is at most this (8 bytes a cell)' }),
@@ -59,7 +60,6 @@ export const SETTINGS = {
   lshBandsPerTable: s({ env: 'MATCHING_LSH_BANDS_PER_TABLE', kind: 'int', default: 20, min: 1, doc: 'MinHash bands per table (each band is one hash-table lookup)', seedKey: 'matching.lsh.bands-per-table' }),
   lshCandidateLimit: s({ env: 'MATCHING_LSH_CANDIDATE_LIMIT', kind: 'int', default: 1000, min: 1, doc: 'Candidates scored per node by the LSH strategy', seedKey: 'matching.lsh.candidate-limit' }),
   lshSimilarityThreshold: s({ env: 'MATCHING_LSH_SIMILARITY_THRESHOLD', kind: 'number', default: 0.55, min: 0.01, max: 0.99, doc: 'Compatibility score at which the LSH S-curve is centred: rows per band = round(ln(bands) / ln(1/t)). The seed had 0.7 for a Jaccard of tokens; 0.55 keeps recall@100 ≥ 0.95 on the synthetic groups', seedKey: 'matching.lsh.similarity-threshold' }),
-  pageWriteWorkMem: s({ env: 'POTENTIAL_WRITE_WORK_MEM', kind: 'string', default: '64MB', doc: 'PostgreSQL work_mem of the transaction writing a row page into potential_matches: the sort of each node\'s rows when an incremental run cuts them back to K stays in memory' }),
   cyclePermitRetryMs: s({ env: 'POTENTIAL_PERMIT_RETRY_MS', kind: 'int', default: 5000, min: 10, doc: 'A cycle that finds no free domain permit waits this long (delayed job) before trying again' }),
   scoringThreads: s({ env: 'MATCHING_SCORING_THREADS', kind: 'int', default: 1, min: 1, doc: 'Worker threads per worker process that score chunk pairs off the event loop (scale with worker replicas)' }),
   lshSeed: s({ env: 'MATCHING_LSH_SEED', kind: 'int', default: 1, min: 0, doc: 'Seed of the MinHash functions (the same for every page of a cycle)' }),
@@ -68,9 +68,9 @@ export const SETTINGS = {
   domainSemaphoreTtlMs: s({ env: 'DOMAIN_SEMAPHORE_TTL_MS', kind: 'int', default: 60000, min: 1000, doc: 'TTL of a domain semaphore permit (refreshed while held)' }),
   leaderLeaseTtlMs: s({ env: 'LEADER_LEASE_TTL_MS', kind: 'int', default: 15000, min: 1000, doc: 'TTL of the producer leader lease' }),
   coordinationRetryMs: s({ env: 'COORDINATION_RETRY_MS', kind: 'int', default: 100, min: 1, doc: 'Poll interval (with jitter) of a process waiting for a lock or semaphore permit' }),
-  // circuit breaker per group (seed 004 §9)
-  circuitBreakerFailureThreshold: s({ env: 'CIRCUIT_BREAKER_FAILURE_THRESHOLD', kind: 'int', default: 5, min: 1, doc: 'Consecutive failed cycles of a group that open its circuit breaker (the scheduler skips the group while open; seed 004 §9)' }),
-  circuitBreakerOpenMs: s({ env: 'CIRCUIT_BREAKER_OPEN_MS', kind: 'int', default: 900000, min: 0, doc: 'How long an open breaker stays open before one trial cycle is let through (half-open; seed 004 §9: 15 minutes)' }),
+  // circuit breaker per group
+  circuitBreakerFailureThreshold: s({ env: 'CIRCUIT_BREAKER_FAILURE_THRESHOLD', kind: 'int', default: 5, min: 1, doc: 'Consecutive failed cycles of a group that open its circuit breaker (the scheduler skips the group while open)' }),
+  circuitBreakerOpenMs: s({ env: 'CIRCUIT_BREAKER_OPEN_MS', kind: 'int', default: 900000, min: 0, doc: 'How long an open breaker stays open before one trial cycle is let through (half-open; the original design waits 15 minutes)' }),
   // retention of finished jobs in Redis
   removeOnCompleteAgeSec: s({ env: 'JOBS_KEEP_COMPLETED_SECONDS', kind: 'int', default: 86400, min: 0, doc: 'Completed jobs are kept this long in Redis' }),
   removeOnFailAgeSec: s({ env: 'JOBS_KEEP_FAILED_SECONDS', kind: 'int', default: 604800, min: 0, doc: 'Failed jobs are kept this long in Redis' }),
@@ -165,7 +165,7 @@ export function config(): Config {
   return cached;
 }
 
-/** Markdown table of every setting, for the README and `matchflow config --markdown`. */
+/** Markdown table of every setting, for docs/configuration.md and `matchflow config --markdown`. */
 export function settingsMarkdown(): string {
   const rows = Object.values(SETTINGS as Record<string, Setting>).map((x) => {
     const def = Array.isArray(x.default) ? x.default.join(',') : String(x.default);

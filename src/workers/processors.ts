@@ -1,14 +1,13 @@
-// Which processor runs each job name, per queue. Each pipeline registers its processors here.
-import type { Config } from '../shared/config.ts';
+// The processor registry: the one place that wires the pipelines to their queues. Each pipeline
+// owns its processors and its thread module; the runtime is handed them from here.
+import type { ProcessorMap, ThreadSpec } from '../shared/processor.ts';
 import type { QueueName } from '../shared/queues.ts';
-import { importFile } from './importFile.ts';
-import { buildChunkPair } from '../potential/buildChunkPair.ts';
+import { importFile } from '../import/importFile.ts';
+import { buildChunkPair, SCORING_THREADS } from '../potential/buildChunkPair.ts';
 import { fetchPage } from '../potential/fetchPage.ts';
 import { finalizeGroup } from '../potential/finalizeGroup.ts';
 import { flushGroup } from '../potential/flushGroup.ts';
-import type { ProcessorMap } from './processor.ts';
-import { perfectMatchGroup, solverPool } from './perfectMatchGroup.ts';
-import { scoringPool } from '../potential/scoringPool.ts';
+import { perfectMatchGroup, SOLVER_THREADS } from '../perfect/perfectMatchGroup.ts';
 
 export const PROCESSORS: Record<QueueName, ProcessorMap> = {
   import: { 'import-file': importFile },
@@ -16,12 +15,8 @@ export const PROCESSORS: Record<QueueName, ProcessorMap> = {
   perfect: { 'perfect-match-group': perfectMatchGroup },
 };
 
-/**
- * What a worker process starts for a queue before taking its first job: its threads, whose start
- * and module load would otherwise fall into the first job (~0.3 s, in every new replica).
- */
-export const PREPARE: Record<QueueName, (cfg: Config) => void> = {
-  import: () => undefined,
-  potential: (cfg) => void scoringPool(cfg.scoringThreads),
-  perfect: () => void solverPool(),
+/** The threads each queue's jobs run their CPU work on. */
+export const THREADS: Partial<Record<QueueName, ThreadSpec>> = {
+  potential: SCORING_THREADS,
+  perfect: SOLVER_THREADS,
 };

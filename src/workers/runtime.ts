@@ -7,12 +7,13 @@ import { jobLogger, logger } from '../shared/logger.ts';
 import { createRedis } from '../shared/redis.ts';
 import { bullConnection } from '../shared/queue.ts';
 import type { JobName, QueueName } from '../shared/queues.ts';
-import type { ProcessorMap, WorkerDeps } from './processor.ts';
-import { PREPARE, PROCESSORS } from './processors.ts';
+import type { ProcessorMap, ThreadRunner, WorkerDeps } from '../shared/processor.ts';
+import { PROCESSORS, THREADS } from './processors.ts';
+import { threadPoolFor } from './threadPool.ts';
 
 export interface WorkerPool {
   workers: Worker[];
-  deps: Omit<WorkerDeps, 'log'>;
+  deps: Omit<WorkerDeps, 'log' | 'threads'>;
   /**
    * Stops taking jobs and waits for running ones up to the deadline; jobs still running then are
    * handed back to their queue (moved to wait, no attempt used) and told so through their
@@ -39,9 +40,11 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions): Prom
 
   // Running jobs with their lock tokens, so that a shutdown past its deadline can hand them back.
   const running = new Map<string, { job: Job; token: string | undefined }>();
-  if (!opts.processors) for (const queue of opts.queues) PREPARE[queue](cfg);
   const workers = opts.queues.map((queue) => {
     const processors = opts.processors?.[queue] ?? PROCESSORS[queue];
+    const spec = THREADS[queue];
+    // started before the first job unless a test brings its own processors
+    const threads: ThreadRunner = spec && !opts.processors ? threadPoolFor(spec, cfg) : lazyThreads(queue, cfg);
     const worker = new Worker(queue, async (job: Job, token?: string, signal?: AbortSignal) => {
       const data = (job.data ?? {}) as CycleFields;
       const log = jobLogger({ jobId: job.id, queue, cycleId: data.cycleId, groupId: data.groupId, domainId: data.domainId });
@@ -52,7 +55,7 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions): Prom
       running.set(key, { job, token });
       log.debug({ attempt: job.attemptsMade + 1, job: job.name }, 'job started');
       try {
-        const result = await (processor as (j: Job, d: WorkerDeps) => Promise<unknown>)(job, { ...deps, log, signal, token });
+        const result = await (processor as (j: Job, d: WorkerDeps) => Promise<unknown>)(job, { ...deps, log, signal, token, threads });
         log.info({ job: job.name, ms: Date.now() - t0 }, 'job completed');
         return result;
       } catch (err) {
@@ -100,6 +103,16 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions): Prom
         if (!opts.pool) await pool.end();
       })();
       return closing;
+    },
+  };
+}
+
+function lazyThreads(queue: QueueName, cfg: Config): ThreadRunner {
+  return {
+    run(fn, input, transfer) {
+      const spec = THREADS[queue];
+      if (!spec) return Promise.reject(new Error(`queue '${queue}' has no thread module`));
+      return threadPoolFor(spec, cfg).run(fn, input, transfer);
     },
   };
 }

@@ -4,6 +4,8 @@ import { Worker, type Transferable } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import type { Config } from '../shared/config.ts';
+import type { ThreadRunner, ThreadSpec } from '../shared/processor.ts';
 
 interface Task {
   fn: string;
@@ -46,7 +48,7 @@ function isTypeScript(url: URL): boolean {
   return url.pathname.endsWith('.ts');
 }
 
-export class ThreadPool {
+export class ThreadPool implements ThreadRunner {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private closed = false;
@@ -111,4 +113,18 @@ export class ThreadPool {
     for (const t of this.queue.splice(0)) t.reject(new Error('thread pool closed'));
     await Promise.all(this.slots.map((s) => s.thread.terminate()));
   }
+}
+
+// One pool per thread module and process: every worker of the process shares it, and its threads
+// are started once (their start and module load would otherwise fall into the first job).
+const pools = new Map<string, ThreadPool>();
+
+/** The process's pool for a pipeline's thread module, created on first use. */
+export function threadPoolFor(spec: ThreadSpec, cfg: Config): ThreadPool {
+  let pool = pools.get(spec.module.href);
+  if (!pool) {
+    pool = new ThreadPool(spec.module, spec.size(cfg));
+    pools.set(spec.module.href, pool);
+  }
+  return pool;
 }

@@ -9,17 +9,19 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync, createWriteStream } from 'node:fs';
 import { Queue } from 'bullmq';
-import { configureGroup, resolveDomain, resolveGroup, type GroupRow } from '../../src/shared/catalog.ts';
+import { configureGroup, resolveDomain, resolveGroup, type GroupRow } from '../../src/groups/catalog.ts';
 import { coordinationContext } from '../../src/shared/coordination/context.ts';
 import { RESOURCE } from '../../src/shared/coordination/keys.ts';
 import { semaphoreState } from '../../src/shared/coordination/semaphore.ts';
-import { bullConnection } from '../../src/shared/queue.ts';
+import { bullConnection, openQueue } from '../../src/shared/queue.ts';
+import { QUEUE } from '../../src/shared/queues.ts';
 import { createRedis } from '../../src/shared/redis.ts';
 import { SCHEDULE_QUEUE } from '../../src/producers/potentialScheduler.ts';
 import { syntheticPeople } from '../../src/synthetic/people.ts';
 import { WorkerFleet } from '../support/chaos/workerFleet.ts';
 import { insertNodes } from '../support/potentialFixture.ts';
 import { createTestEnv, type TestEnv } from '../support/testEnv.ts';
+import { completedSince, queueIsIdle, until as untilWithin } from '../support/waitFor.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const TSX = createRequire(import.meta.url).resolve('tsx');
@@ -28,15 +30,7 @@ const DOMAINS = 5;
 const GROUPS = 20;
 const LIMIT = 2;
 
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, f: () => Promise<T | null | undefined | false>, timeoutMs: number) => untilWithin(what, f, { timeoutMs, everyMs: 200 });
 
 describe('load: 20 groups, 5 domains, semaphore 2, two producer processes', function () {
   this.timeout(240000);
@@ -87,6 +81,7 @@ describe('load: 20 groups, 5 domains, semaphore 2, two producer processes', func
     const redis = createRedis({}, env.cfg.redisUrl);
     const ctx = coordinationContext(env.cfg, redis);
     const plans = new Queue(SCHEDULE_QUEUE, { connection: bullConnection(env.cfg), prefix: env.cfg.queuePrefix });
+    const potential = openQueue(env.cfg, QUEUE.potential);
     let maxPermits = 0;
     let maxDomains = 0;
     let samples = 0;
@@ -127,8 +122,9 @@ describe('load: 20 groups, 5 domains, semaphore 2, two producer processes', func
         const c = await cyclesPerGroup();
         return again.every((g) => c.get(g.id) === 2) && (await allDone(0));
       }, 90000);
-      // two more ticks: nothing new, nothing starts
-      await new Promise((r) => setTimeout(r, 8500));
+      // two more ticks: nothing new, nothing starts (planned, and whatever they enqueued has run)
+      await completedSince(plans, Date.now(), 2, 'two more ticks planned', { timeoutMs: 30_000, everyMs: 200 });
+      await until('the potential queue to drain', () => queueIsIdle(potential), 30_000);
       const second = await cyclesPerGroup();
       for (const g of groups) expect(second.get(g.id), g.name).to.equal(again.includes(g) ? 2 : 1);
 
@@ -148,6 +144,7 @@ describe('load: 20 groups, 5 domains, semaphore 2, two producer processes', func
       sampling = false;
       await sampler;
       await plans.close();
+      await potential.close();
       redis.disconnect();
     }
   });

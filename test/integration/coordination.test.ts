@@ -18,11 +18,26 @@ import { admitFencedWrite, isTokenCurrent } from '../../src/shared/coordination/
 import { inspectCoordination } from '../../src/shared/coordination/inspect.ts';
 import type { LostHoldError } from '../../src/shared/coordination/hold.ts';
 import { withTransaction } from '../../src/shared/db.ts';
+import { until } from '../support/waitFor.ts';
+
+/** `ctx` with `onCall` called after each script call of its Redis connection (a waiter's attempts). */
+function counting(ctx: CoordinationContext, onCall: () => void): CoordinationContext {
+  const redis = new Proxy(ctx.redis, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target) as unknown;
+      if (prop === 'evalsha' || prop === 'eval') {
+        return (...args: unknown[]) => (v as (...a: unknown[]) => Promise<unknown>).apply(target, args).finally(onCall);
+      }
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { ...ctx, redis };
+}
 
 const CONTENDER = fileURLToPath(new URL('../support/coordinationContender.ts', import.meta.url));
 const RETRY_MS = 5;
 
-interface Event { event: string; pid: number; at: number; token?: number; epoch?: number; reason?: string }
+interface Event { event: string; pid: number; at: number; token?: number; epoch?: number; reason?: string; ok?: boolean }
 
 class Contender {
   readonly events: Event[] = [];
@@ -40,13 +55,18 @@ class Contender {
   }
 
   /** The first event named `name` (after `since` events), waiting up to timeoutMs. */
-  async next(name: string, timeoutMs: number, since = 0): Promise<Event> {
+  next(name: string, timeoutMs: number, since = 0): Promise<Event> {
+    return this.nextWhere(`'${name}'`, (x) => x.event === name, timeoutMs, since);
+  }
+
+  /** The first event that `match` accepts (after `since` events), waiting up to timeoutMs. */
+  async nextWhere(name: string, match: (e: Event) => boolean, timeoutMs: number, since = 0): Promise<Event> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const e = this.events.slice(since).find((x) => x.event === name);
+      const e = this.events.slice(since).find(match);
       if (e) return e;
-      if (this.proc.exitCode !== null) throw new Error(`contender exited (${this.proc.exitCode}) before '${name}': ${this.stderr}`);
-      if (Date.now() > deadline) throw new Error(`no '${name}' within ${timeoutMs} ms: ${this.stderr}`);
+      if (this.proc.exitCode !== null) throw new Error(`contender exited (${this.proc.exitCode}) before ${name}: ${this.stderr}`);
+      if (Date.now() > deadline) throw new Error(`no ${name} within ${timeoutMs} ms: ${this.stderr}`);
       await Promise.race([new Promise<void>((r) => this.waiters.push(r)), sleep(Math.max(1, deadline - Date.now()))]);
     }
   }
@@ -180,7 +200,8 @@ describe('redis coordination', function () {
     const first = await holder.next('acquired', 15_000);
     const waiter = contender('acquire-permit', 'd', 1, ttlMs, 10_000);
     await waiter.next('ready', 15_000);
-    await sleep(ttlMs);
+    await until('the waiter queued for the permit', async () => (await semaphoreState(ctx, 'd')).waiting === 1, { everyMs: 5 });
+    await sleep(ttlMs); // past the permit's first TTL: refreshed, so still the holder's
     expect((await semaphoreState(ctx, 'd')).holders.map((h) => h.token)).to.deep.equal([first.token]);
     holder.proc.kill('SIGKILL');
     await holder.exited;
@@ -197,7 +218,8 @@ describe('redis coordination', function () {
     await Promise.all([a.next('ready', 15_000), b.next('ready', 15_000)]);
     const first = await Promise.any([a.next('elected', 15_000), b.next('elected', 15_000)]);
     const [leader, follower] = first.pid === a.proc.pid ? [a, b] : [b, a];
-    await sleep(ttlMs * 1.5); // well past one TTL: the leader renews, the follower keeps failing
+    // well past one TTL the leader has renewed and the follower, trying again, still fails
+    await follower.nextWhere('a try well past one TTL', (e) => e.event === 'tried' && e.at > first.at + ttlMs * 1.5, 15_000);
     expect(leader.events.filter((e) => e.event === 'elected')).to.have.length(1);
     expect(leader.events.filter((e) => e.event === 'demoted')).to.have.length(0);
     expect(follower.events.filter((e) => e.event === 'elected')).to.have.length(0);
@@ -231,9 +253,10 @@ describe('redis coordination', function () {
     const snap = await inspectCoordination(ctx);
     expect(snap.locks.map((l) => [l.name, l.token, l.owner])).to.deep.equal([['x', a!.token, 'test-runner']]);
 
-    // A waiter gets the lock as soon as it is released.
-    const waiting = acquireLock(ctx, 'x', { ttlMs, waitMs: 5000 });
-    await sleep(50);
+    // A waiter gets the lock as soon as it is released (released once the waiter has tried).
+    let tries = 0;
+    const waiting = acquireLock(counting(ctx, () => tries++), 'x', { ttlMs, waitMs: 5000 });
+    await until('the waiter to try', () => tries > 0, { everyMs: 5 });
     expect(await a!.release()).to.equal(true);
     const b = await waiting;
     expect(b!.token).to.equal(a!.token + 1);
@@ -250,7 +273,8 @@ describe('redis coordination', function () {
 
     // Without auto-refresh the hold lapses at its TTL and says so.
     const c = await acquireLock(ctx, 'x', { ttlMs, autoRefresh: false, onLost: (e) => lost.push(e) });
-    await sleep(ttlMs + 50);
+    // the holder gives up locally a little before Redis expires the key: wait for both
+    await until('the hold to lapse here and in Redis', async () => !c!.held() && (await lockHolder(ctx, 'x')) === null, { everyMs: 5 });
     expect(c!.held()).to.equal(false);
     expect(lost.map((e) => e.token)).to.deep.equal([c!.token]);
     expect(await lockHolder(ctx, 'x')).to.equal(null);
@@ -277,17 +301,21 @@ describe('redis coordination', function () {
 
   it('in process: semaphore waiters are served in arrival order, and inspection lists holders', async () => {
     const ttlMs = 2000;
+    // A waiter that misses polls for WAITER_MISSED_POLLS × retry loses its place: poll at 50 ms so
+    // that a busy test process (all three waiters live in it) cannot lose the arrival order.
+    const waiters = { ...ctx, retryMs: 50 };
     const holder = await acquirePermit(ctx, 'q', { limit: 1, ttlMs });
     const order: string[] = [];
-    const wait = (who: string) => acquirePermit(ctx, 'q', { limit: 1, ttlMs, waitMs: 10_000 }).then(async (p) => {
+    const wait = (who: string) => acquirePermit(waiters, 'q', { limit: 1, ttlMs, waitMs: 10_000 }).then(async (p) => {
       order.push(who);
       await sleep(20);
       await p!.release();
     });
     const done: Promise<void>[] = [];
-    for (const who of ['first', 'second', 'third']) {
+    // each joins the queue before the next arrives
+    for (const [i, who] of ['first', 'second', 'third'].entries()) {
       done.push(wait(who));
-      await sleep(40);
+      await until(`${who} queued`, async () => (await semaphoreState(ctx, 'q')).waiting === i + 1, { everyMs: 5 });
     }
     const snap = await inspectCoordination(ctx);
     expect(snap.semaphores).to.have.length(1);

@@ -7,7 +7,7 @@
 //   hold-permit <name> <limit> <ttlMs>               take a permit and keep it (until killed)
 //   acquire-lock <name> <ttlMs> <waitMs>             wait for the lock, report, release, exit
 //   acquire-permit <name> <limit> <ttlMs> <waitMs>   wait for a permit, report, release, exit
-//   leader <name> <ttlMs>                            campaign for the lease, report changes
+//   leader <name> <ttlMs>                            campaign for the lease, report changes and each attempt
 // Loops wait for the key <prefix>:test:go so that all contenders start together.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { config } from '../../src/shared/config.ts';
@@ -98,7 +98,15 @@ switch (mode) {
     break;
   }
   case 'leader': {
-    const lease = new LeaderLease(ctx, name, {
+    // 'tried' after each attempt of a candidate: proof that a follower had its chance
+    class ReportingLease extends LeaderLease {
+      override async tryAcquire(): Promise<boolean> {
+        const ok = await super.tryAcquire();
+        say('tried', { ok });
+        return ok;
+      }
+    }
+    const lease = new ReportingLease(ctx, name, {
       ttlMs: n[0],
       onElected: (epoch) => say('elected', { epoch }),
       onDemoted: (err) => say('demoted', { reason: err.message }),

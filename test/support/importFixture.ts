@@ -10,7 +10,7 @@ import { openQueue } from '../../src/shared/queue.ts';
 import { QUEUE } from '../../src/shared/queues.ts';
 import type { OutgoingMessage, Publish } from '../../src/shared/kafka.ts';
 import { startWorkers, type WorkerPool } from '../../src/workers/runtime.ts';
-import { processImportFile } from '../../src/workers/importFile.ts';
+import { processImportFile } from '../../src/import/importFile.ts';
 import { enqueueImport, type Enqueued } from '../../src/import/enqueueImport.ts';
 import { getImportJob, type ImportJobRow } from '../../src/import/importJobs.ts';
 import type { ImportRequest } from '../../src/import/nodeExchange.ts';

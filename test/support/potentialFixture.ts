@@ -1,5 +1,5 @@
 // Groups of synthetic people in PostgreSQL, and what their potential_matches should be.
-import { configureGroup, resolveDomain, resolveGroup, type GroupRow, type MatchType } from '../../src/shared/catalog.ts';
+import { configureGroup, resolveDomain, resolveGroup, type GroupRow, type MatchType } from '../../src/groups/catalog.ts';
 import { copyLines, copyLine } from '../../src/shared/copy.ts';
 import { withClient, type Pool } from '../../src/shared/db.ts';
 import type { SyntheticNode } from '../../src/synthetic/people.ts';

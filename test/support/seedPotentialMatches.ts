@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from '../../src/shared/db.ts';
 import { copyLines, copyLine } from '../../src/shared/copy.ts';
 import { withTransaction } from '../../src/shared/db.ts';
-import { configureGroup, resolveDomain, resolveGroup, type GroupRow, type MatchType } from '../../src/shared/catalog.ts';
+import { configureGroup, resolveDomain, resolveGroup, type GroupRow, type MatchType } from '../../src/groups/catalog.ts';
 import { seededRandom } from '../../src/synthetic/random.ts';
 
 export interface SeededGroup {

@@ -2,7 +2,6 @@
 // entry point that every caller (the perfect-match job, `matchflow solve`, the benchmarks) uses:
 // it brings the graph into canonical form first, so that the same set of edges gives the same
 // pairs whatever order they arrived in.
-import type { Config } from '../../shared/config.ts';
 import {
   type BipartiteGraph,
   type GeneralGraph,
@@ -42,17 +41,6 @@ export interface StrategyOptions {
   denseMinDensity: number;
   /** auction: rounding resolution of scores */
   auctionBits: number;
-}
-
-export function strategyOptionsFromConfig(cfg: Config, overrides: Partial<StrategyOptions> = {}): StrategyOptions {
-  return {
-    topK: cfg.topK,
-    rightCapacity: cfg.stableCapacity,
-    denseMaxCells: cfg.perfectDenseMaxCells,
-    denseMinDensity: cfg.perfectDenseMinDensity,
-    auctionBits: cfg.perfectAuctionBits,
-    ...overrides,
-  };
 }
 
 export interface StrategyInfo {

@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDemoDomain } from '../../../src/demo/demoDomain.ts';
-import { importNodes } from '../../../src/demo/importNodes.ts';
-import type { DemoContext } from '../../../src/demo/stage.ts';
+import { createDemoDomain } from '../../../src/commands/demo/demoDomain.ts';
+import { importNodes } from '../../../src/commands/demo/importNodes.ts';
+import type { DemoContext } from '../../../src/commands/demo/stage.ts';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
 
 describe('demo: the import stage', () => {

@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { getImportJob } from '../../../src/import/importJobs.ts';
+import { createRedis } from '../../../src/shared/redis.ts';
 import { createImportFixture, failedRowsOf, type ImportFixture } from '../../support/importFixture.ts';
+import { until as untilWithin } from '../../support/waitFor.ts';
 
 const CLI = fileURLToPath(new URL('../../../bin/matchflow.js', import.meta.url));
 const ROWS = 60_000;
@@ -25,6 +27,8 @@ function peopleCsv(seed: number, extra: string[] = []): Buffer {
   return gzipSync(lines.concat(extra).join('\n') + '\n');
 }
 
+const until = <T>(what: string, f: () => Promise<T | null | undefined | false>) => untilWithin(what, f, { timeoutMs: 60_000, everyMs: 20 });
+
 const logPath = (name: string) => join(tmpdir(), `mf-import-crash-${process.pid}-${name}.log`);
 
 function startWorkerProcess(fx: ImportFixture, name: string): ChildProcess {
@@ -36,6 +40,8 @@ function startWorkerProcess(fx: ImportFixture, name: string): ChildProcess {
     env: {
       ...fx.t.env, IMPORT_ROOT: fx.root, IMPORT_BATCH_SIZE: String(BATCH),
       WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000', LOG_LEVEL: 'warn',
+      // any free port: the default one may still be held by the killed worker or by another run
+      METRICS_PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -59,16 +65,6 @@ function groupAlive(child: ChildProcess): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, timeoutMs = 60000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -115,7 +111,12 @@ describe('import-file: a worker killed mid-import', function () {
     signalGroup(first, 'SIGKILL');
     await until('the killed worker gone', async () => !groupAlive(first));
     // No process is left to finish it: the job stays PROCESSING past the lock's lapse.
-    await new Promise((r) => setTimeout(r, 3000));
+    const redis = createRedis({}, fx.cfg.redisUrl);
+    try {
+      await until('the killed worker\'s job lock to lapse', async () => (await redis.exists(`${fx.queue.toKey(enq.importJobId)}:lock`)) === 0);
+    } finally {
+      redis.disconnect();
+    }
     const mid = await getImportJob(fx.t.pool, enq.importJobId);
     expect(mid?.status).to.equal('PROCESSING');
     // Nothing of v2 is visible: the killed transaction rolled back.

@@ -3,38 +3,40 @@
 // and a completed cycle closes the breaker.
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { closeCycleQueues, fetchJobId, potentialQueue } from '../../../src/potential/cycleJobs.ts';
+import { fetchJobId, potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { waitForCycle } from '../../../src/potential/startCycle.ts';
 import { failCycle } from '../../../src/potential/cycleJob.ts';
 import { setLastRun, type CycleRow } from '../../../src/potential/cycleStore.ts';
 import { planCycles, tickCycleId } from '../../../src/producers/potentialScheduler.ts';
-import { configureGroup } from '../../../src/shared/catalog.ts';
+import { configureGroup } from '../../../src/groups/catalog.ts';
 import { breakerKey, readBreaker } from '../../../src/shared/circuitBreakerStore.ts';
 import { metrics } from '../../../src/shared/metrics.ts';
 import { createRedis } from '../../../src/shared/redis.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
-import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { insertNodes, makeGroup } from '../../support/potentialFixture.ts';
-import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { until } from '../../support/waitFor.ts';
+import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 
 const OPEN_MS = 4000;
 
 describe('group circuit breaker in the potential pipeline', function () {
   this.timeout(90000);
-  let env: TestEnv;
-  let workers: WorkerPool;
+  let env: WorkerEnv;
   let redis: Redis;
+  /** until the open window of the group's breaker has passed */
+  const windowPassed = (groupId: string) => until('the breaker\'s open window to pass', async () =>
+    (await readBreaker(redis, env.cfg, groupId)).status !== 'open', { timeoutMs: OPEN_MS + 10_000 });
 
   before(async () => {
     // one quick retry per job: a broken group fails its cycle within a few milliseconds
-    env = await createTestEnv('cbpipe', { overrides: { circuitBreakerOpenMs: OPEN_MS, circuitBreakerFailureThreshold: 5, maxRetries: 1, retryDelayMs: 10, topK: 5 } });
-    workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
+    env = await createWorkerEnv('cbpipe', {
+      overrides: { circuitBreakerOpenMs: OPEN_MS, circuitBreakerFailureThreshold: 5, maxRetries: 1, retryDelayMs: 10, topK: 5 },
+      workers: { queues: ['potential'], concurrency: 2 },
+    });
     redis = createRedis({}, env.cfg.redisUrl);
   });
   after(async () => {
     redis?.disconnect();
-    await workers?.close();
-    await closeCycleQueues();
     await env?.cleanup();
   });
 
@@ -62,8 +64,7 @@ describe('group circuit breaker in the potential pipeline', function () {
 
     // the group is repaired meanwhile; once the window has passed, the next tick is the trial
     await configureGroup(env.pool, group, { algorithmId: 'top-k', params: { candidateStrategy: 'flat' } });
-    const b = await readBreaker(redis, env.cfg, group.id);
-    await new Promise((r) => setTimeout(r, Math.max(0, b.reopensAt! - Date.now()) + 50));
+    await windowPassed(group.id);
     expect((await readBreaker(redis, env.cfg, group.id)).status).to.equal('half-open');
     const trial = await planCycles(env.cfg, env.pool, 'tick-7', redis);
     expect(trial).to.deep.equal([tickCycleId('tick-7', group.id)]);
@@ -83,7 +84,7 @@ describe('group circuit breaker in the potential pipeline', function () {
     }
     const opened = await readBreaker(redis, env.cfg, group.id);
     expect(opened.status).to.equal('open');
-    await new Promise((r) => setTimeout(r, Math.max(0, opened.reopensAt! - Date.now()) + 50));
+    await windowPassed(group.id);
     const [trial] = await planCycles(env.cfg, env.pool, 'sb-trial', redis);
     expect(trial).to.be.a('string');
     expect((await waitForCycle(env.cfg, env.pool, group.id, trial, 50, 30000)).status).to.equal('FAILED');
@@ -97,7 +98,7 @@ describe('group circuit breaker in the potential pipeline', function () {
     const group = await makeGroup(env.pool, 'counted-once', { candidateStrategy: 'flat' });
     const cycle = (cycleId: string): CycleRow => ({
       cycleId, groupId: group.id, domainId: group.domainId, mode: 'INCREMENTAL', lockToken: 0, permitToken: null,
-      startedAt: new Date(), newPages: null, existingPages: null, groupHadMatches: true,
+      startedAt: new Date(), newPages: null, existingPages: null, groupHadMatches: true, settings: null as never, settingsHash: 'test',
     });
     const deps = { cfg: env.cfg, pool: env.pool, redis };
     await setLastRun(env.pool, { groupId: group.id, domainId: group.domainId, cycleId: 'c-1', status: 'PENDING' });

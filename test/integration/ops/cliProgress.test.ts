@@ -2,52 +2,47 @@
 // stderr (a line per 10 % when stderr is not a terminal) and ends at 100 %; a command run against
 // a schema that was never migrated says so and exits 1.
 import { expect } from 'chai';
-import { closeCycleQueues, flushJobId, potentialQueue } from '../../../src/potential/cycleJobs.ts';
+import { flushJobId, potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
-import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { insertNodes, makeGroup } from '../../support/potentialFixture.ts';
-import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
-import { runCli as cli } from '../../support/runCli.ts';
-
+import { runCli as cli, startCli } from '../../support/runCli.ts';
+import { until } from '../../support/waitFor.ts';
+import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 
 describe('CLI progress and exit codes', function () {
   this.timeout(180000);
-  let env: TestEnv;
-  let workers: WorkerPool | undefined;
+  let env: WorkerEnv;
   before(async () => {
-    env = await createTestEnv('cliprog', { overrides: { topK: 5, nodeFetchBatchSize: 50 } });
+    env = await createWorkerEnv('cliprog', { overrides: { topK: 5, nodeFetchBatchSize: 50 } });
   });
   after(async () => {
-    await workers?.close();
-    await closeCycleQueues();
     await env?.cleanup();
   });
 
   it('run potential --wait shows the cycle progress up to 100 % on stderr', async () => {
     const group = await makeGroup(env.pool, 'progress', { candidateStrategy: 'flat' });
     await insertNodes(env.pool, group, syntheticPeople({ count: 400, seed: 3, prefix: 'p' }));
-    const run = cli(['run', 'potential', '--group', group.id, '--wait'], { ...env.env, NODE_FETCH_BATCH_SIZE: '50', MATCHING_TOPK_COUNT: '5' });
-    // Workers start once the command waits on its enqueued cycle.
+    const run = startCli(['run', 'potential', '--group', group.id, '--wait'], { ...env.env, NODE_FETCH_BATCH_SIZE: '50', MATCHING_TOPK_COUNT: '5' });
+    const said = (what: string, re: RegExp) => until(what, () => {
+      if (re.test(run.stderr())) return true;
+      if (run.exited()) throw new Error(`the command exited before ${what}: ${run.stderr()}`);
+      return false;
+    }, { timeoutMs: 60_000, everyMs: 20 });
+    // Workers start once the command, its cycle enqueued, has said that no worker serves the queue.
+    await said('the no-worker warning', /no worker serves the 'potential' queue/);
     const queue = potentialQueue(env.cfg);
-    for (const end = Date.now() + 60_000; (await queue.getJobCounts('waiting')).waiting === 0;) {
-      if (Date.now() > end) throw new Error('the command enqueued no cycle');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await new Promise((r) => setTimeout(r, 1500));
     const cycleId = ((await queue.getJobs(['waiting']))[0].data as { cycleId: string }).cycleId;
-    workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
+    const workers = await env.startWorkers({ queues: ['potential'], concurrency: 2 });
     // A cycle this small can run between two of the command's polls (500 ms): hold it part-way,
-    // once a row page is done, for three polls, so that a line between 10 % and 100 % is drawn.
-    for (const end = Date.now() + 60_000; ;) {
+    // once a row page is done, until the command has drawn a line between 10 % and 100 %.
+    await until('a row page of the cycle done', async () => {
       const flush = await queue.getJob(flushJobId(cycleId));
-      if (flush && ((await flush.getDependenciesCount({ processed: true })).processed ?? 0) > 0) break;
-      if (Date.now() > end) throw new Error('no row page of the cycle was done');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+      return flush && ((await flush.getDependenciesCount({ processed: true })).processed ?? 0) > 0;
+    }, { timeoutMs: 60_000, everyMs: 20 });
     await Promise.all(workers.workers.map((w) => w.pause()));
-    await new Promise((r) => setTimeout(r, 1500));
+    await said('a progress line of the held cycle', /^potential ([1-9]\d)% /m);
     workers.workers.forEach((w) => w.resume());
-    const r = await run;
+    const r = await run.done;
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/COMPLETED in [\d.]+ s: 400 new nodes/);
     // the workers were not there yet when it began to wait

@@ -2,18 +2,18 @@
 // persists nothing — and what it reports is what the real run then writes.
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
 import { dryRunPotential } from '../../../src/potential/dryRun.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
-import type { GroupRow } from '../../../src/shared/catalog.ts';
+import type { GroupRow } from '../../../src/groups/catalog.ts';
 import { metrics } from '../../../src/shared/metrics.ts';
 import { openQueue } from '../../../src/shared/queue.ts';
 import { JOB, QUEUE, jobId } from '../../../src/shared/queues.ts';
 import { createRedis } from '../../../src/shared/redis.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
-import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
+import type { WorkerPool } from '../../../src/workers/runtime.ts';
 import { insertNodes, makeGroup, matchesOf } from '../../support/potentialFixture.ts';
-import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { until } from '../../support/waitFor.ts';
+import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 import { runCli as cli } from '../../support/runCli.ts';
 
 
@@ -22,10 +22,9 @@ const TABLES = ['potential_matches', 'last_run_potential_matches', 'potential_cy
 
 describe('--dry-run', function () {
   this.timeout(180000);
-  let env: TestEnv;
+  let env: WorkerEnv;
   let redis: Redis;
   let potentialWorkers: WorkerPool | undefined;
-  let perfectWorkers: WorkerPool | undefined;
   let group: GroupRow;
 
   /** Every table a run writes, the nodes' processed flags, and the Redis keys under the prefix. */
@@ -41,15 +40,12 @@ describe('--dry-run', function () {
 
   before(async () => {
     // small pages and a small K: several row and column pages, and top-K evictions
-    env = await createTestEnv('dryrun', { overrides: { topK: 4, nodeFetchBatchSize: 70 } });
+    env = await createWorkerEnv('dryrun', { overrides: { topK: 4, nodeFetchBatchSize: 70 } });
     redis = createRedis({}, env.cfg.redisUrl);
     group = await makeGroup(env.pool, 'dry', { candidateStrategy: 'flat' });
     await insertNodes(env.pool, group, syntheticPeople({ count: 230, seed: 11, prefix: 'd' }));
   });
   after(async () => {
-    await perfectWorkers?.close();
-    await potentialWorkers?.close();
-    await closeCycleQueues();
     redis?.disconnect();
     await env?.cleanup();
   });
@@ -75,7 +71,7 @@ describe('--dry-run', function () {
     const generated0 = await counter(metrics.potentialMatchesGenerated, group.id);
     const drops0 = await counter(metrics.matchDrops, group.id);
 
-    potentialWorkers = await startWorkers(env.cfg, { queues: [QUEUE.potential], concurrency: 2 });
+    potentialWorkers = await env.startWorkers({ queues: [QUEUE.potential], concurrency: 2 });
     const cycleId = await startCycle(env.cfg, group);
     expect((await waitForCycle(env.cfg, env.pool, group.id, cycleId, 50, 60000)).status).to.equal('COMPLETED');
     expect(await matchesOf(env.pool, group.id)).to.deep.equal(dry.edges!.map((e) => `${e.referenceId}→${e.matchedReferenceId}=${e.score}`).sort());
@@ -109,7 +105,7 @@ describe('--dry-run', function () {
     const perfectQueue = openQueue(env.cfg, QUEUE.perfect);
     try {
       await perfectQueue.drain(true);
-      perfectWorkers = await startWorkers(env.cfg, { queues: [QUEUE.perfect] });
+      await env.startWorkers({ queues: [QUEUE.perfect] });
       const before = await snapshot();
       const r = await cli(['run', 'perfect', '--group', group.id, '--dry-run'], env.env);
       expect(r.status, r.stderr).to.equal(0);
@@ -122,15 +118,11 @@ describe('--dry-run', function () {
       expect({ ...after, redisKeys: undefined }).to.deep.equal({ ...before, redisKeys: undefined });
 
       const job = await perfectQueue.add(JOB.perfectMatchGroup, { groupId: group.id, domainId: group.domainId, force: true }, { jobId: jobId('perfect', group.id, 'real') });
-      await new Promise<void>((resolve, reject) => {
-        const poll = async () => {
-          const state = await job.getState();
-          if (state === 'completed') return resolve();
-          if (state === 'failed') return reject(new Error('perfect job failed'));
-          setTimeout(() => poll().catch(reject), 100);
-        };
-        poll().catch(reject);
-      });
+      await until('the perfect job to complete', async () => {
+        const state = await job.getState();
+        if (state === 'failed') throw new Error('perfect job failed');
+        return state === 'completed';
+      }, { timeoutMs: 60_000, everyMs: 100 });
       const { rows } = await env.pool.query('SELECT count(*)::int AS n, sum(compatibility_score) AS s FROM perfect_matches WHERE group_id = $1', [group.id]);
       expect(rows[0].n).to.equal(pairs);
       expect(Number(rows[0].s)).to.be.closeTo(total, 0.001);
@@ -140,7 +132,7 @@ describe('--dry-run', function () {
   });
 
   it('metadata (LSH) and bipartite groups: the dry run reports exactly the rows a full cycle writes', async () => {
-    potentialWorkers ??= await startWorkers(env.cfg, { queues: [QUEUE.potential], concurrency: 2 });
+    potentialWorkers ??= await env.startWorkers({ queues: [QUEUE.potential], concurrency: 2 });
     const lsh = await makeGroup(env.pool, 'dry-lsh', { candidateStrategy: 'metadata' });
     await insertNodes(env.pool, lsh, syntheticPeople({ count: 180, seed: 21, prefix: 'l' }));
     const bip = await makeGroup(env.pool, 'dry-bip', {}, 'BIPARTITE');

@@ -10,10 +10,11 @@ import { loadGroupGraph, MemoryBudgetExceeded, type LoadOptions } from '../../..
 import { planSpilled } from '../../../src/perfect/solveSpilled.ts';
 import { BYTES_PER_EDGE } from '../../../src/perfect/growableEdges.ts';
 import { canonicalBipartite, canonicalGeneral } from '../../../src/matching/perfect/graph.ts';
-import { runStrategy, strategyOptionsFromConfig } from '../../../src/matching/perfect/strategies.ts';
+import { runStrategy } from '../../../src/matching/perfect/strategies.ts';
+import { strategyOptionsFromConfig } from '../../../src/groups/groupSettings.ts';
 
 const CHUNK_EDGES = 1024; // the loader's smallest chunk
-const sidePartition = { partitionKey: 'type', leftValues: ['L'], rightValues: ['R'] };
+const sidePartition = { key: 'type', leftValues: ['L'], rightValues: ['R'] };
 
 describe('loadGroupGraph: out of core', function () {
   this.timeout(60_000);

@@ -7,11 +7,12 @@ import { seedPotentialGroup, type SeededGroup } from '../../support/seedPotentia
 import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { bullConnection, openQueue } from '../../../src/shared/queue.ts';
 import { JOB, QUEUE } from '../../../src/shared/queues.ts';
-import { runStrategy, strategyOptionsFromConfig, type StrategyName } from '../../../src/matching/perfect/strategies.ts';
+import { runStrategy, type StrategyName } from '../../../src/matching/perfect/strategies.ts';
+import { strategyOptionsFromConfig } from '../../../src/groups/groupSettings.ts';
 import { loadConfig } from '../../../src/shared/config.ts';
 import { totalScore } from '../../../src/matching/perfect/graph.ts';
-import { perfectMatchGroup } from '../../../src/workers/perfectMatchGroup.ts';
-import { configureGroup } from '../../../src/shared/catalog.ts';
+import { perfectMatchGroup } from '../../../src/perfect/perfectMatchGroup.ts';
+import { configureGroup } from '../../../src/groups/catalog.ts';
 
 const CLI = fileURLToPath(new URL('../../../bin/matchflow.js', import.meta.url));
 

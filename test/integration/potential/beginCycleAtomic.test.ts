@@ -3,24 +3,19 @@
 // the fix the retry found the cycle row, took the cycle as begun, and its last page planned
 // nothing ("cycle ended"): the cycle hung until the next tick (found by the chaos suite).
 import { expect } from 'chai';
-import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
-import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { expectedRows, insertNodes, makeGroup, matchesOf } from '../../support/potentialFixture.ts';
-import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 
 describe('the first page of a cycle, failing half-way', function () {
   this.timeout(60000);
-  let env: TestEnv;
-  let workers: WorkerPool;
+  let env: WorkerEnv;
   before(async () => {
-    env = await createTestEnv('begin', { overrides: { topK: 5, nodeFetchBatchSize: 100, retryDelayMs: 50 } });
-    workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
+    env = await createWorkerEnv('begin', { overrides: { topK: 5, nodeFetchBatchSize: 100, retryDelayMs: 50 }, closeMs: 5000 });
+    await env.startWorkers({ queues: ['potential'], concurrency: 2 });
   });
   after(async () => {
-    await workers?.close(5000);
-    await closeCycleQueues();
     await env?.cleanup();
   });
 

@@ -82,4 +82,30 @@ describe('potential cycles on worker processes', function () {
     expect(await matchesOf(env.pool, group.id)).to.deep.equal(expectedRows(nodes, K));
     expect(fleet.started).to.be.at.least(6);
   });
+
+  it('a worker SIGKILLed in an incremental cycle over changed nodes: the retried cycle equals a full recompute', async () => {
+    const nodes = [...syntheticPeople({ count: 2400, seed: 41, prefix: 'c' })];
+    const group = await makeGroup(env.pool, 'changed-killed', { candidateStrategy: 'metadata' });
+    await insertNodes(env.pool, group, nodes);
+    const first = await startCycle(env.cfg, group, { incremental: false });
+    expect((await waitForCycle(env.cfg, env.pool, group.id, first, 100, 120000)).status).to.equal('COMPLETED');
+    // what an import that changes every 5th person does: new metadata, unprocessed
+    const other = [...syntheticPeople({ count: nodes.length, seed: 43, prefix: 'o' })];
+    await env.pool.query(
+      `UPDATE nodes n SET metadata = c.metadata::jsonb, processed = false, updated_at = now()
+       FROM unnest($2::text[], $3::text[]) AS c(ref, metadata) WHERE n.group_id = $1 AND n.reference_id = c.ref`,
+      [group.id, nodes.filter((_, i) => i % 5 === 0).map((n) => n.referenceId),
+        nodes.filter((_, i) => i % 5 === 0).map((_, i) => JSON.stringify(other[i].metadata))]);
+    const cycleId = await startCycle(env.cfg, group, { incremental: true });
+    for (let slot = 0; slot < 2; slot++) {
+      expect(await until(async () => (await activeJobs(env, 'build-chunk-pair')).length > 0, 60000), 'builds running').to.equal(true);
+      await fleet.killAndReplace(slot);
+    }
+    const out = await waitForCycle(env.cfg, env.pool, group.id, cycleId, 100, 150000);
+    expect(out.status, JSON.stringify(out)).to.equal('COMPLETED');
+    const incremental = await matchesOf(env.pool, group.id);
+    const full = await startCycle(env.cfg, group, { incremental: false });
+    expect((await waitForCycle(env.cfg, env.pool, group.id, full, 100, 120000)).status).to.equal('COMPLETED');
+    expect(incremental).to.deep.equal(await matchesOf(env.pool, group.id));
+  });
 });

@@ -3,9 +3,9 @@
 // failParentOnFailure and the 1 s / 2 s / 4 s back-off, and `matchflow run potential --group G
 // --wait` as a user runs it.
 import { expect } from 'chai';
-import { closeCycleQueues, potentialQueue } from '../../../src/potential/cycleJobs.ts';
+import { potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
-import { configureGroup, resolveDomain, resolveGroup, type GroupRow } from '../../../src/shared/catalog.ts';
+import { configureGroup, resolveDomain, resolveGroup, type GroupRow } from '../../../src/groups/catalog.ts';
 import { coordinationContext } from '../../../src/shared/coordination/context.ts';
 import { RESOURCE } from '../../../src/shared/coordination/keys.ts';
 import { acquireLock, releaseLock } from '../../../src/shared/coordination/mutex.ts';
@@ -14,10 +14,10 @@ import { openQueue } from '../../../src/shared/queue.ts';
 import { defaultJobOptions, jobId, QUEUE } from '../../../src/shared/queues.ts';
 import { createRedis } from '../../../src/shared/redis.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
-import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { expectedRows, insertNodes, makeGroup, matchesOf } from '../../support/potentialFixture.ts';
-import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
 import { runCli } from '../../support/runCli.ts';
+import { until } from '../../support/waitFor.ts';
+import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 
 const K = 10;
 
@@ -31,17 +31,16 @@ async function groupInDomain(pool: Pool, domain: string, name: string): Promise<
 
 describe('potential cycles: group lock, domain semaphore, retries, CLI', function () {
   this.timeout(120000);
-  let env: TestEnv;
-  let workers: WorkerPool;
+  let env: WorkerEnv;
 
   before(async () => {
     // one domain permit, so that two cycles can only run one after the other
-    env = await createTestEnv('potcoord', { overrides: { nodeFetchBatchSize: 200, topK: K, maxConcurrentDomains: 1, cyclePermitRetryMs: 100 } });
-    workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
+    env = await createWorkerEnv('potcoord', {
+      overrides: { nodeFetchBatchSize: 200, topK: K, maxConcurrentDomains: 1, cyclePermitRetryMs: 100 },
+      workers: { queues: ['potential'], concurrency: 2 },
+    });
   });
   after(async () => {
-    await workers?.close();
-    await closeCycleQueues();
     await env?.cleanup();
   });
 
@@ -117,10 +116,7 @@ describe('potential cycles: group lock, domain semaphore, retries, CLI', functio
     const perfect = openQueue(env.cfg, QUEUE.perfect);
     try {
       // the run is marked COMPLETED inside finalize's transaction; the perfect job is added just after it
-      let next = await perfect.getJob(jobId('perfect', cycleId));
-      for (const end = Date.now() + 10_000; !next && Date.now() < end; next = await perfect.getJob(jobId('perfect', cycleId))) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const next = await until('finalize to add the perfect job', () => perfect.getJob(jobId('perfect', cycleId)), { timeoutMs: 10_000 });
       expect(next?.name).to.equal('perfect-match-group');
       expect(next?.data).to.deep.include({ groupId: group.id, domainId: group.domainId, potentialCycleId: cycleId });
     } finally {
@@ -141,11 +137,10 @@ describe('potential cycles: group lock, domain semaphore, retries, CLI', functio
     // Its parents are failed through failParentOnFailure instead of waiting for ever.
     const failedOfCycle = async () => (await potentialQueue(env.cfg).getJobs(['failed'], 0, -1))
       .filter((j) => (j.data as { cycleId: string }).cycleId === cycleId);
-    let failed = await failedOfCycle();
-    for (let i = 0; i < 100 && failed.length < 3; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      failed = await failedOfCycle();
-    }
+    const failed = await until('the cycle\'s three jobs failed', async () => {
+      const f = await failedOfCycle();
+      return f.length >= 3 && f;
+    }, { timeoutMs: 10_000, everyMs: 100 });
     expect(failed.map((j) => j.name).sort()).to.deep.equal(['build-chunk-pair', 'finalize-group', 'flush-group']);
     expect(failed.find((j) => j.name === 'build-chunk-pair')!.attemptsMade).to.equal(4);
     expect(await matchesOf(env.pool, group.id)).to.deep.equal([]);

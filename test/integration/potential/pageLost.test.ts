@@ -3,25 +3,22 @@
 // waiting through every retry (found by the chaos suite); the next cycle completes the group.
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { JOB } from '../../../src/shared/queues.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { PROCESSORS } from '../../../src/workers/processors.ts';
-import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { expectedRows, insertNodes, makeGroup, matchesOf } from '../../support/potentialFixture.ts';
-import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 
 describe('a cycle losing a stored page before it is planned', function () {
   this.timeout(90000);
-  let env: TestEnv;
-  let workers: WorkerPool;
+  let env: WorkerEnv;
   let losePage = true;
   let lastPageAttempts = 0;
   before(async () => {
-    env = await createTestEnv('pagelost', { overrides: { topK: 5, nodeFetchBatchSize: 100, retryDelayMs: 50, workerLockDurationMs: 2000 } });
+    env = await createWorkerEnv('pagelost', { overrides: { topK: 5, nodeFetchBatchSize: 100, retryDelayMs: 50, workerLockDurationMs: 2000 }, closeMs: 5000 });
     const fetchPage = PROCESSORS.potential[JOB.fetchPage]!;
-    workers = await startWorkers(env.cfg, {
+    await env.startWorkers({
       queues: ['potential'], concurrency: 3,
       processors: {
         potential: {
@@ -45,8 +42,6 @@ describe('a cycle losing a stored page before it is planned', function () {
     });
   });
   after(async () => {
-    await workers?.close(5000);
-    await closeCycleQueues();
     await env?.cleanup();
   });
 

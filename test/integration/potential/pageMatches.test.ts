@@ -1,10 +1,12 @@
-// Writing a row page's top-K into potential_matches (src/potential/pageMatches.ts): N pages are
-// rewritten whole (and two attempts of one page at once do not collide on the unique key), E pages
-// are merged with ON CONFLICT … GREATEST and cut back to K.
+// Writing a row page's lists (src/potential/pageMatches.ts): each node's top-K into
+// potential_matches and the rest of its list into potential_match_reserve. N pages are rewritten
+// whole (and two attempts of one page at once do not collide on the unique key); E pages write
+// only the difference to what the job read, unless an earlier attempt wrote the page.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { sortRanked } from '../../../src/matching/rankedList.ts';
 import { storePage, type CycleRow } from '../../../src/potential/cycleStore.ts';
-import { writePageMatches, type PageEdge } from '../../../src/potential/pageMatches.ts';
+import { loadStoredLists, writePageMatches, type PageEdge, type PageLists } from '../../../src/potential/pageMatches.ts';
 import { withTransaction } from '../../../src/shared/db.ts';
 import { matchesOf } from '../../support/potentialFixture.ts';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
@@ -12,19 +14,40 @@ import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
 describe('potential page writes', function () {
   this.timeout(60000);
   let env: TestEnv;
-  const groupId = randomUUID();
+  let groupId: string;
   const cycle = (mode: CycleRow['mode'], groupHadMatches = true): CycleRow => ({
-    cycleId: randomUUID(), groupId, domainId: randomUUID(), mode, lockToken: 1, permitToken: null, startedAt: new Date(), newPages: null, existingPages: null, groupHadMatches,
+    cycleId: randomUUID(), groupId, domainId: randomUUID(), mode, lockToken: 1, permitToken: null, startedAt: new Date(), newPages: null,
+    existingPages: null, groupHadMatches, settings: null as never, settingsHash: 'test',
   });
+
+  /** Lists of the page's nodes from their edges (any order), K = k, the rest reserve. */
+  function listsOf(refs: string[], edges: PageEdge[], k: number, exhaustive = true): PageLists {
+    const all = [...new Set([...refs, ...edges.flatMap((e) => [e.referenceId, e.matchedReferenceId])])].sort();
+    const idOf = new Map(all.map((r, i) => [r, i]));
+    const lists = refs.map((r) => {
+      const own = edges.filter((e) => e.referenceId === r);
+      return { ...sortRanked(own.map((e) => idOf.get(e.matchedReferenceId)!), own.map((e) => e.score)), exhaustive };
+    });
+    return { rowRefs: refs, rowIds: Int32Array.from(refs, (r) => idOf.get(r)!), lists, referenceOfId: all, k };
+  }
+
   // the page's staging row, which the write claims (a page of its own per call unless `index` is given)
   let pages = 0;
-  const write = async (c: CycleRow, kind: 'N' | 'E', refs: string[], edges: PageEdge[], k = 3, index = pages++) => {
+  const write = async (c: CycleRow, kind: 'N' | 'E', refs: string[], edges: PageEdge[], k = 3, index = pages++, read = kind === 'E') => {
     await storePage(env.pool, c.cycleId, { kind, index, nodeIds: [], referenceIds: refs, lastCreatedAt: null, lastId: null, data: Buffer.alloc(0) });
-    return withTransaction(env.pool, (client) => writePageMatches(client, c, { kind, index }, refs, edges, k));
+    const stored = read ? await loadStoredLists(env.pool, groupId, refs) : undefined;
+    return withTransaction(env.pool, (client) => writePageMatches(client, c, { kind, index }, listsOf(refs, edges, k), stored));
   };
+  const reserveOf = async (ref: string) => (await env.pool.query(
+    'SELECT matched_reference_ids AS refs, scores, exhaustive FROM potential_match_reserve WHERE group_id = $1 AND reference_id = $2', [groupId, ref])).rows[0];
+  const idsOf = async (ref: string) => (await env.pool.query(
+    'SELECT matched_reference_id AS m, id FROM potential_matches WHERE group_id = $1 AND reference_id = $2 ORDER BY 1', [groupId, ref])).rows;
 
   before(async () => {
     env = await createTestEnv('potpage');
+    const { rows: [d] } = await env.pool.query(`INSERT INTO domains (name) VALUES ('d') RETURNING id`);
+    const { rows: [g] } = await env.pool.query(`INSERT INTO matching_groups (domain_id, name, match_type) VALUES ($1, 'g', 'SYMMETRIC') RETURNING id`, [d.id]);
+    groupId = g.id;
   });
   after(async () => env?.cleanup());
 
@@ -46,16 +69,44 @@ describe('potential page writes', function () {
     expect(rows).to.have.length(900);
   });
 
-  it('an E page merges new edges with GREATEST and keeps each node\'s K best', async () => {
+  it('a node keeps its K best in potential_matches and the rest of its list as its reserve', async () => {
+    await write(cycle('FULL'), 'N', ['r'], [0.9, 0.8, 0.7, 0.6, 0.5].map((score, i) => ({ referenceId: 'r', matchedReferenceId: `m${i}`, score })), 2);
+    expect((await matchesOf(env.pool, groupId)).filter((r) => r.startsWith('r'))).to.deep.equal(['r→m0=0.9', 'r→m1=0.8']);
+    expect(await reserveOf('r')).to.deep.equal({ refs: ['m2', 'm3', 'm4'], scores: [0.7, 0.6, 0.5], exhaustive: true });
+  });
+
+  it('an E page writes only the rows that changed, and rewrites its reserve', async () => {
     await write(cycle('FULL'), 'N', ['e'], [
       { referenceId: 'e', matchedReferenceId: 'x', score: 0.5 },
       { referenceId: 'e', matchedReferenceId: 'y', score: 0.3 },
       { referenceId: 'e', matchedReferenceId: 'z', score: 0.2 },
+      { referenceId: 'e', matchedReferenceId: 'v', score: 0.1 },
     ]);
+    const before = await idsOf('e');
     await write(cycle('INCREMENTAL'), 'E', ['e'], [
-      { referenceId: 'e', matchedReferenceId: 'y', score: 0.6 }, // higher score for an existing pair
-      { referenceId: 'e', matchedReferenceId: 'w', score: 0.25 }, // pushes z (0.2) out of the top 3
+      { referenceId: 'e', matchedReferenceId: 'x', score: 0.5 }, // unchanged
+      { referenceId: 'e', matchedReferenceId: 'y', score: 0.15 }, // y changed: a lower score
+      { referenceId: 'e', matchedReferenceId: 'z', score: 0.2 },
+      { referenceId: 'e', matchedReferenceId: 'w', score: 0.25 }, // a new node
+      { referenceId: 'e', matchedReferenceId: 'v', score: 0.1 },
     ]);
-    expect((await matchesOf(env.pool, groupId)).filter((r) => r.startsWith('e'))).to.deep.equal(['e→w=0.25', 'e→x=0.5', 'e→y=0.6']);
+    expect((await matchesOf(env.pool, groupId)).filter((r) => r.startsWith('e'))).to.deep.equal(['e→w=0.25', 'e→x=0.5', 'e→z=0.2']);
+    const after = await idsOf('e');
+    // the rows that stayed are the same rows
+    for (const m of ['x', 'z']) expect(after.find((r) => r.m === m)!.id).to.equal(before.find((r) => r.m === m)!.id);
+    expect(await reserveOf('e')).to.deep.equal({ refs: ['y', 'v'], scores: [0.15, 0.1], exhaustive: true });
+  });
+
+  it('an E page that an earlier attempt wrote is rewritten whole', async () => {
+    const c = cycle('INCREMENTAL');
+    await write(cycle('FULL'), 'N', ['f'], [{ referenceId: 'f', matchedReferenceId: 'x', score: 0.5 }]);
+    const edges = [{ referenceId: 'f', matchedReferenceId: 'y', score: 0.6 }, { referenceId: 'f', matchedReferenceId: 'x', score: 0.5 }];
+    // both attempts read the rows before either wrote
+    const stale = await loadStoredLists(env.pool, groupId, ['f']);
+    await storePage(env.pool, c.cycleId, { kind: 'E', index: 7, nodeIds: [], referenceIds: ['f'], lastCreatedAt: null, lastId: null, data: Buffer.alloc(0) });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await withTransaction(env.pool, (client) => writePageMatches(client, c, { kind: 'E', index: 7 }, listsOf(['f'], edges, 3), stale));
+    }
+    expect((await matchesOf(env.pool, groupId)).filter((r) => r.startsWith('f'))).to.deep.equal(['f→x=0.5', 'f→y=0.6']);
   });
 });

@@ -3,28 +3,26 @@
 // new nodes are added. The empty page is stored and scores nothing, the open-ended last page
 // chains on over the new nodes, and the rows equal the exact top-K of the nodes that remain.
 import { expect } from 'chai';
-import { closeCycleQueues, potentialQueue } from '../../../src/potential/cycleJobs.ts';
+import { potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { JOB, type FetchPagePayload } from '../../../src/shared/queues.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { PROCESSORS } from '../../../src/workers/processors.ts';
-import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { expectedRows, insertNodes, makeGroup, matchesOf } from '../../support/potentialFixture.ts';
-import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 
 const K = 10;
 const PAGE = 300;
 
 describe('pages planned by the first page, while nodes change', function () {
   this.timeout(90000);
-  let env: TestEnv;
-  let workers: WorkerPool;
+  let env: WorkerEnv;
   let change: ((p: FetchPagePayload) => Promise<void>) | undefined;
 
   before(async () => {
-    env = await createTestEnv('pageplan', { overrides: { topK: K, nodeFetchBatchSize: PAGE, retryDelayMs: 50 } });
+    env = await createWorkerEnv('pageplan', { overrides: { topK: K, nodeFetchBatchSize: PAGE, retryDelayMs: 50 }, closeMs: 5000 });
     const fetchPage = PROCESSORS.potential[JOB.fetchPage]!;
-    workers = await startWorkers(env.cfg, {
+    await env.startWorkers({
       // one job at a time: the change lands after N0 planned the pages and before N1 is fetched
       queues: ['potential'], concurrency: 1,
       processors: {
@@ -40,8 +38,6 @@ describe('pages planned by the first page, while nodes change', function () {
     });
   });
   after(async () => {
-    await workers?.close(5000);
-    await closeCycleQueues();
     await env?.cleanup();
   });
 

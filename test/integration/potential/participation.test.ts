@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { storePage } from '../../../src/potential/cycleStore.ts';
-import { recordParticipation } from '../../../src/potential/finalizeGroup.ts';
+import { recordParticipation } from '../../../src/potential/cycleStore.ts';
 import { withTransaction } from '../../../src/shared/db.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { insertNodes, makeGroup } from '../../support/potentialFixture.ts';

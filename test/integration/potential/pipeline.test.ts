@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { CompatibilityScorer } from '../../../src/matching/compatibilityScorer.ts';
 import { encodePage, type NodeInput } from '../../../src/matching/encodedPage.ts';
-import { closeCycleQueues, potentialQueue } from '../../../src/potential/cycleJobs.ts';
+import { potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { getLastRun } from '../../../src/potential/cycleStore.ts';
 import { finalizeGroup } from '../../../src/potential/finalizeGroup.ts';
 import { logger } from '../../../src/shared/logger.ts';
@@ -9,24 +9,23 @@ import { createRedis } from '../../../src/shared/redis.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { seededRandom } from '../../../src/synthetic/random.ts';
-import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { expectedRows, insertNodes, makeGroup, matchesOf } from '../../support/potentialFixture.ts';
-import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 
 const K = 15;
 
+// finalize-group does no CPU work off the event loop
+const NO_THREADS = { run: () => Promise.reject(new Error('no threads in this test')) };
+
 describe('potential-match cycle (BullMQ flow, in-process workers)', function () {
   this.timeout(120000);
-  let env: TestEnv;
-  let workers: WorkerPool;
+  let env: WorkerEnv;
 
   before(async () => {
-    env = await createTestEnv('pot', { overrides: { nodeFetchBatchSize: 300, topK: K, retryDelayMs: 100 } });
-    workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
+    env = await createWorkerEnv('pot', { overrides: { nodeFetchBatchSize: 300, topK: K, retryDelayMs: 100 } });
+    await env.startWorkers({ queues: ['potential'], concurrency: 2 });
   });
   after(async () => {
-    await workers?.close();
-    await closeCycleQueues();
     await env?.cleanup();
   });
 
@@ -50,7 +49,7 @@ describe('potential-match cycle (BullMQ flow, in-process workers)', function () 
     const job = { name: 'finalize-group', id: 'again', data: { cycleId, groupId: group.id, domainId: group.domainId, fencingToken: 0 }, attemptsMade: 0, opts: {} };
     const redis = createRedis({}, env.cfg.redisUrl);
     try {
-      const again = await finalizeGroup(job as never, { cfg: env.cfg, pool: env.pool, redis, log: logger() });
+      const again = await finalizeGroup(job as never, { cfg: env.cfg, pool: env.pool, redis, log: logger(), threads: NO_THREADS });
       expect(again).to.deep.equal({ nodeCount: 1000, edgeCount: (await matchesOf(env.pool, group.id)).length });
     } finally {
       redis.disconnect();
@@ -148,17 +147,14 @@ describe('potential-match cycle (BullMQ flow, in-process workers)', function () 
 
 describe('potential-match cycle over its memory budget', function () {
   this.timeout(120000);
-  let env: TestEnv;
-  let workers: WorkerPool;
+  let env: WorkerEnv;
 
   before(async () => {
     // 16 MB budget, 2 jobs at once: column pages are scored in batches of at most 2 MB
-    env = await createTestEnv('potmem', { overrides: { nodeFetchBatchSize: 100, topK: K, maxMemoryMb: 16, workerConcurrency: 2 } });
-    workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
+    env = await createWorkerEnv('potmem', { overrides: { nodeFetchBatchSize: 100, topK: K, maxMemoryMb: 16, workerConcurrency: 2 } });
+    await env.startWorkers({ queues: ['potential'], concurrency: 2 });
   });
   after(async () => {
-    await workers?.close();
-    await closeCycleQueues();
     await env?.cleanup();
   });
 

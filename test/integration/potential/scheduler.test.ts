@@ -1,36 +1,22 @@
 import { expect } from 'chai';
-import { closeCycleQueues, fetchJobId, potentialQueue } from '../../../src/potential/cycleJobs.ts';
+import { fetchJobId, potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { getLastRun } from '../../../src/potential/cycleStore.ts';
 import { planCycles, startPotentialScheduler, tickCycleId, type PotentialScheduler } from '../../../src/producers/potentialScheduler.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
-import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { insertNodes, makeGroup } from '../../support/potentialFixture.ts';
-import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
-
-async function until<T>(f: () => Promise<T | null | undefined | false>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { completedSince, queueIsIdle, until } from '../../support/waitFor.ts';
+import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 
 describe('potential cycle scheduler (job scheduler + leader lease)', function () {
   this.timeout(60000);
-  let env: TestEnv;
-  let workers: WorkerPool;
+  let env: WorkerEnv;
   const producers: PotentialScheduler[] = [];
 
   before(async () => {
-    env = await createTestEnv('sched', { overrides: { leaderLeaseTtlMs: 1500, topK: 10 } });
-    workers = await startWorkers(env.cfg, { queues: ['potential'], concurrency: 2 });
+    env = await createWorkerEnv('sched', { overrides: { leaderLeaseTtlMs: 1500, topK: 10 }, workers: { queues: ['potential'], concurrency: 2 } });
   });
   after(async () => {
     for (const p of producers) await p.stop();
-    await workers?.close();
-    await closeCycleQueues();
     await env?.cleanup();
   });
 
@@ -40,12 +26,13 @@ describe('potential cycle scheduler (job scheduler + leader lease)', function ()
     await insertNodes(env.pool, busy, syntheticPeople({ count: 300, seed: 1, prefix: 's' }));
     producers.push(await startPotentialScheduler(env.cfg, env.pool, { pattern: '*/2 * * * * *' }));
     producers.push(await startPotentialScheduler(env.cfg, env.pool, { pattern: '*/2 * * * * *' }));
-    const run = await until(async () => {
+    const run = await until('the scheduled cycle to complete', async () => {
       const r = await getLastRun(env.pool, busy.id);
       return r?.status === 'COMPLETED' ? r : null;
-    }, 30000);
-    // two more ticks: nothing new, so nothing starts
-    await new Promise((r) => setTimeout(r, 4500));
+    });
+    // two more ticks: nothing new, so nothing starts (planned, and whatever they enqueued has run)
+    await completedSince(producers[0].queue, Date.now(), 2, 'two more ticks planned', { timeoutMs: 15_000 });
+    await until('the potential queue to drain', () => queueIsIdle(potentialQueue(env.cfg)));
     const { rows } = await env.pool.query('SELECT cycle_id, group_id FROM potential_cycles');
     expect(rows).to.deep.equal([{ cycle_id: run.cycleId, group_id: busy.id }]);
     expect(await getLastRun(env.pool, idle.id)).to.equal(null);

@@ -2,24 +2,21 @@
 // chunk pairs and finalize-group, the cycle must fail (and the next one run the nodes again), not
 // say COMPLETED with 0 nodes and leave every node unprocessed (found by the chaos suite).
 import { expect } from 'chai';
-import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { JOB } from '../../../src/shared/queues.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { PROCESSORS } from '../../../src/workers/processors.ts';
-import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { expectedRows, insertNodes, makeGroup, matchesOf } from '../../support/potentialFixture.ts';
-import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 
 describe('a cycle whose staging is lost before finalize', function () {
   this.timeout(60000);
-  let env: TestEnv;
-  let workers: WorkerPool;
+  let env: WorkerEnv;
   let crashBeforeFinalize = true;
   before(async () => {
-    env = await createTestEnv('staginglost', { overrides: { topK: 5, nodeFetchBatchSize: 100, retryDelayMs: 50 } });
+    env = await createWorkerEnv('staginglost', { overrides: { topK: 5, nodeFetchBatchSize: 100, retryDelayMs: 50 }, closeMs: 5000 });
     const finalize = PROCESSORS.potential[JOB.finalizeGroup]!;
-    workers = await startWorkers(env.cfg, {
+    await env.startWorkers({
       queues: ['potential'], concurrency: 2,
       processors: {
         potential: {
@@ -34,8 +31,6 @@ describe('a cycle whose staging is lost before finalize', function () {
     });
   });
   after(async () => {
-    await workers?.close(5000);
-    await closeCycleQueues();
     await env?.cleanup();
   });
 

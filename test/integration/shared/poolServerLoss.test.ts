@@ -16,8 +16,9 @@ describe('a checked-out client losing its server', () => {
       const { rows } = await c.query('SELECT pg_backend_pid() AS pid');
       // another connection ends this one, as a server restart does ("terminating connection
       // due to administrator command" arrives while no query runs on it)
+      const ended = new Promise((r) => c.once('end', r));
       await env.pool.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
-      await new Promise((r) => setTimeout(r, 300));
+      await ended; // the client saw its connection close
       await c.query('SELECT 1').catch((err) => (failed = err));
     });
     expect(failed?.message).to.match(/terminat|not queryable|Connection/i);

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { until } from '../../support/waitFor.ts';
 import { openQueue } from '../../../src/shared/queue.ts';
 import { JOB, QUEUE } from '../../../src/shared/queues.ts';
 
@@ -59,7 +60,11 @@ describe('worker process graceful shutdown', function () {
       await w.next('job-start');
       const termAt = Date.now();
       w.proc.kill('SIGTERM');
-      await sleep(100);
+      // the probe server is told to drain in the same step that logs 'shutting down'
+      await until('the shutdown to begin', () => {
+        if (w.proc.exitCode !== null) throw new Error(`exited before it logged its shutdown: ${w.stderr().slice(-2000)}`);
+        return /"msg":"shutting down"/.test(w.stderr());
+      }, { timeoutMs: 8000, everyMs: 10 });
       const r = await fetch(`${base}/readyz`);
       expect(r.status).to.equal(503);
       expect(await r.json()).to.deep.equal({ status: 'draining' });
@@ -101,8 +106,7 @@ describe('worker process graceful shutdown', function () {
       await next.next('job-end');
       // 'job-end' is said inside the processor; BullMQ marks the job completed just after it returns.
       const running = await queue.getJob(job.id!);
-      const settleBy = Date.now() + 5000;
-      while ((await running!.getState()) === 'active' && Date.now() < settleBy) await sleep(20);
+      await until('BullMQ to finish the job', async () => (await running!.getState()) !== 'active', { timeoutMs: 5000, everyMs: 20 });
       expect(await running!.getState()).to.equal('completed');
       const settled = await queue.getJob(job.id!);
       expect(settled!.stacktrace, 'no failed attempt recorded').to.deep.equal([]);

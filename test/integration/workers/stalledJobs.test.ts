@@ -8,14 +8,9 @@ import { bullConnection, openQueue } from '../../../src/shared/queue.ts';
 import { JOB, QUEUE } from '../../../src/shared/queues.ts';
 import { startWorkers, type WorkerPool } from '../../../src/workers/runtime.ts';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { until as untilWithin } from '../../support/waitFor.ts';
 
-async function until(what: string, f: () => Promise<boolean>, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (what: string, f: () => Promise<boolean>) => untilWithin(what, f, { timeoutMs: 15_000 });
 
 /** Runs a job that stalls twice (taken by a worker that never renews its lock) and says how it ended. */
 async function stallTwice(maxStalledCount: number): Promise<{ state: string; runs: number; failedReason?: string }> {

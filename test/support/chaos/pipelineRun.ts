@@ -11,7 +11,7 @@ import { enqueueImport } from '../../../src/import/enqueueImport.ts';
 import { getImportJob } from '../../../src/import/importJobs.ts';
 import { startCycle } from '../../../src/potential/startCycle.ts';
 import { closeCycleQueues, fetchJobId, potentialQueue } from '../../../src/potential/cycleJobs.ts';
-import { configureGroup, resolveDomain, resolveGroup, type MatchType } from '../../../src/shared/catalog.ts';
+import { configureGroup, resolveDomain, resolveGroup, type MatchType } from '../../../src/groups/catalog.ts';
 import { loadConfig, type Config } from '../../../src/shared/config.ts';
 import { coordinationContext } from '../../../src/shared/coordination/context.ts';
 import { inspectCoordination } from '../../../src/shared/coordination/inspect.ts';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { STRATEGIES, STRATEGY_NAMES, UnsupportedGraphError, defaultStrategy, runStrategy, strategyOptionsFromConfig, type StrategyName } from '../../../src/matching/perfect/strategies.ts';
+import { STRATEGIES, STRATEGY_NAMES, UnsupportedGraphError, defaultStrategy, runStrategy, type StrategyName } from '../../../src/matching/perfect/strategies.ts';
+import { strategyOptionsFromConfig } from '../../../src/groups/groupSettings.ts';
 import { loadConfig } from '../../../src/shared/config.ts';
 import type { MatchGraph } from '../../../src/matching/perfect/graph.ts';
 import { assertMatchingOf, bipartiteOptimum, generalOptimum, pairsKey, randomBipartite, randomGeneral, randomShape, rng, sumScores } from './oracle.ts';

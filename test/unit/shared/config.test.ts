@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig, redactedConfig } from '../../../src/shared/config.ts';
-import { README, withConfigTable } from '../../../src/shared/readmeConfig.ts';
+import { CONFIG_DOC, withConfigTable } from '../../../src/commands/configDoc.ts';
 
 describe('config', () => {
   it('has the seeds\' defaults', () => {
@@ -35,8 +35,8 @@ describe('config', () => {
     expect(JSON.stringify(r)).not.to.contain('pw@').and.not.to.contain('s3cret');
   });
 
-  it('the README lists every setting with its default (run `matchflow config --write-readme`)', async () => {
-    const readme = await readFile(README, 'utf8');
-    expect(withConfigTable(readme) === readme, 'README configuration table is stale').to.equal(true);
+  it('docs/configuration.md lists every setting with its default (run `matchflow config --write-docs`)', async () => {
+    const readme = await readFile(CONFIG_DOC, 'utf8');
+    expect(withConfigTable(readme) === readme, 'docs/configuration.md configuration table is stale').to.equal(true);
   });
 });

@@ -2,10 +2,11 @@
 // group's cycle; perfect workers in this process run them (blossom for the peer group, optimal
 // assignment for mentors × mentees) and the stage waits for each job.
 import { QueueEvents } from 'bullmq';
-import { bullConnection, openQueue } from '../shared/queue.ts';
-import { JOB, QUEUE, jobId } from '../shared/queues.ts';
-import { lastPotentialRun } from '../perfect/lastRuns.ts';
-import { startWorkers } from '../workers/runtime.ts';
+import { bullConnection, openQueue } from '../../shared/queue.ts';
+import { QUEUE } from '../../shared/queues.ts';
+import { enqueuePerfectMatch } from '../../perfect/perfectJobs.ts';
+import { lastPotentialRun } from '../../perfect/lastRuns.ts';
+import { startWorkers } from '../../workers/runtime.ts';
 import type { DemoStage } from './stage.ts';
 
 export const perfectMatches: DemoStage = {
@@ -21,8 +22,7 @@ export const perfectMatches: DemoStage = {
         const potential = await lastPotentialRun(ctx.pool, group.id);
         if (!potential?.cycleId) throw new Error(`group ${group.name} has no potential run`);
         // the job finalize-group enqueued; adding it again with the same id is a no-op
-        const job = await queue.add(JOB.perfectMatchGroup, { domainId: group.domainId, groupId: group.id, potentialCycleId: potential.cycleId },
-          { jobId: jobId('perfect', potential.cycleId) });
+        const job = await enqueuePerfectMatch(queue, group, { potentialCycleId: potential.cycleId });
         if (!(await job.isCompleted())) await job.waitUntilFinished(events);
         const t = ctx.timings.get(group.id) ?? {};
         t.perfect = (Date.now() - t0) / 1000;

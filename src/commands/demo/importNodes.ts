@@ -6,38 +6,19 @@ import { relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { openQueue } from '../shared/queue.ts';
-import { QUEUE } from '../shared/queues.ts';
-import { enqueueImport } from '../import/enqueueImport.ts';
-import { getImportJob, type ImportJobRow } from '../import/importJobs.ts';
-import { startWorkers } from '../workers/runtime.ts';
-import type { SyntheticNode } from '../synthetic/people.ts';
+import { openQueue } from '../../shared/queue.ts';
+import { QUEUE } from '../../shared/queues.ts';
+import { enqueueImport } from '../../import/enqueueImport.ts';
+import { getImportJob, type ImportJobRow } from '../../import/importJobs.ts';
+import { startWorkers } from '../../workers/runtime.ts';
+import type { SyntheticNode } from '../../synthetic/people.ts';
 import type { DemoStage } from './stage.ts';
+import { peopleCsv } from '../../synthetic/peopleCsv.ts';
 
 const POLL_MS = 100;
 
-function csvField(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
 async function writeCsv(path: string, nodes: Iterable<SyntheticNode>): Promise<void> {
-  let keys: string[] | null = null;
-  const lines = function* () {
-    let buf = '';
-    for (const n of nodes) {
-      if (!keys) {
-        keys = Object.keys(n.metadata);
-        buf += ['reference_id', 'type', ...keys].join(',') + '\n';
-      }
-      buf += [n.referenceId, n.type, ...keys.map((k) => n.metadata[k] ?? '')].map(csvField).join(',') + '\n';
-      if (buf.length >= 1 << 16) {
-        yield buf;
-        buf = '';
-      }
-    }
-    if (buf) yield buf;
-  };
-  await pipeline(Readable.from(lines()), createGzip(), createWriteStream(path));
+  await pipeline(Readable.from(peopleCsv(nodes)), createGzip(), createWriteStream(path));
 }
 
 async function finished(ctx: Parameters<DemoStage['run']>[0], id: string): Promise<ImportJobRow> {

@@ -1,5 +1,5 @@
 // Domains, groups and their configuration: looked up by UUID or by name, created on demand.
-import type { Pool, PoolClient } from './db.ts';
+import type { Pool, PoolClient } from '../shared/db.ts';
 
 export type MatchType = 'SYMMETRIC' | 'BIPARTITE';
 

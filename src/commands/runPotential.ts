@@ -1,20 +1,20 @@
-// `matchflow run potential --group G [--wait] [--force]`: starts a cycle of one group now —
+// `matchflow run potential --group G [--wait] [--force] [--dry-run]`: starts a cycle of one group now —
 // incremental (new nodes against all), or with --force a full recompute — and with --wait
 // follows it to the end: exit 0 when it completed or had nothing to do, 1 when it failed.
-import { EXIT } from '../commands/command.ts';
-import { followCycleProgress } from '../commands/cycleProgress.ts';
-import { progressBar } from '../commands/progressBar.ts';
-import { warnWithoutWorkers } from '../commands/warnWithoutWorkers.ts';
-import type { GroupRow } from '../shared/catalog.ts';
-import type { Config } from '../shared/config.ts';
-import type { Pool } from '../shared/db.ts';
+import { EXIT } from './command.ts';
+import { followCycleProgress } from './cycleProgress.ts';
+import { progressBar } from './progressBar.ts';
+import { warnWithoutWorkers } from './warnWithoutWorkers.ts';
 import { QUEUE } from '../shared/queues.ts';
-import { closeCycleQueues } from './cycleJobs.ts';
-import { startCycle, waitForCycle } from './startCycle.ts';
+import { closeCycleQueues } from '../potential/cycleJobs.ts';
+import { startCycle, waitForCycle } from '../potential/startCycle.ts';
+import { dryRunPotential } from '../potential/dryRun.ts';
+import { formatPotentialDryRun } from './dryRunReport.ts';
+import type { RunStage } from './runStage.ts';
 
-export const potentialRunStage = {
+export const potentialStage: RunStage = {
   describe: 'start a potential-match cycle (incremental; --force: full recompute)',
-  async start(cfg: Config, pool: Pool, group: GroupRow, opts: { wait: boolean; force: boolean }): Promise<number> {
+  async start(cfg, pool, group, opts) {
     try {
       const cycleId = await startCycle(cfg, group, { incremental: !opts.force });
       process.stdout.write(`started ${opts.force ? 'full' : 'incremental'} potential cycle ${cycleId} for group ${group.name} (${group.id})\n`);
@@ -40,5 +40,10 @@ export const potentialRunStage = {
     } finally {
       await closeCycleQueues();
     }
+  },
+  async dryRun(cfg, pool, group, opts) {
+    const r = await dryRunPotential(cfg, pool, group, { full: opts.force });
+    process.stdout.write(formatPotentialDryRun(r, group));
+    return EXIT.ok;
   },
 };

@@ -1,8 +1,8 @@
 // The demo's synthetic domain: one symmetric group (peer mentoring: anyone with anyone) and
 // one bipartite group (mentors × mentees split on `type`).
-import type { Pool } from '../shared/db.ts';
-import { configureGroup, resolveDomain, resolveGroup, type GroupRow } from '../shared/catalog.ts';
-import { syntheticPeople, type SyntheticNode } from '../synthetic/people.ts';
+import type { Pool } from '../../shared/db.ts';
+import { configureGroup, resolveDomain, resolveGroup, type GroupRow } from '../../groups/catalog.ts';
+import { syntheticPeople, type SyntheticNode } from '../../synthetic/people.ts';
 
 export interface DemoGroup {
   group: GroupRow;

@@ -14,8 +14,10 @@ import type { LshParams } from '../matching/minhash.ts';
 import type { PartitionSpec } from '../matching/encodedPage.ts';
 import { COMPATIBILITY_DEFAULTS } from '../matching/compatibilityScorer.ts';
 import { DEFAULT_SCORER, SCORER_NAMES } from '../matching/scorerRegistry.ts';
-import type { GroupConfiguration, GroupRow } from '../shared/catalog.ts';
+import type { GroupConfiguration, GroupRow } from './catalog.ts';
+import { createHash } from 'node:crypto';
 import type { Config } from '../shared/config.ts';
+import { defaultStrategy, isStrategyName, type StrategyName, type StrategyOptions } from '../matching/perfect/strategies.ts';
 
 export type CandidateStrategy = 'flat' | 'metadata' | 'bipartite';
 
@@ -25,6 +27,8 @@ export interface GroupSettings {
   candidates: 'flat' | 'metadata';
   partition: PartitionSpec | null;
   topK: number;
+  /** entries kept per node beyond its top-K, for incremental cycles (MATCHING_TOPK_RESERVE) */
+  reserve: number;
   scorer: { name: string; options: Record<string, unknown> };
   lsh: LshParams | null;
 }
@@ -64,5 +68,48 @@ export function groupSettings(cfg: Config, group: GroupRow, conf: GroupConfigura
         numericTolerance: Number(scorerOptions.numericTolerance ?? COMPATIBILITY_DEFAULTS.numericTolerance),
       })
     : null;
-  return { strategy, candidates, partition, topK, scorer: { name: scorerName, options: scorerOptions }, lsh };
+  return { strategy, candidates, partition, topK, reserve: cfg.topKReserve, scorer: { name: scorerName, options: scorerOptions }, lsh };
+}
+
+/** The perfect-match strategy options the process configuration sets, with a group's overrides. */
+export function strategyOptionsFromConfig(cfg: Config, overrides: Partial<StrategyOptions> = {}): StrategyOptions {
+  return {
+    topK: cfg.topK,
+    rightCapacity: cfg.stableCapacity,
+    denseMaxCells: cfg.perfectDenseMaxCells,
+    denseMinDensity: cfg.perfectDenseMinDensity,
+    auctionBits: cfg.perfectAuctionBits,
+    ...overrides,
+  };
+}
+
+export interface PerfectSettings {
+  strategy: StrategyName;
+  options: StrategyOptions;
+  /** the sides the potential stage paired (same settings, same defaults); null: one node set */
+  partition: PartitionSpec | null;
+}
+
+/** How a group's perfect matches are computed: its algorithm_id and config_params, over the defaults. */
+export function perfectSettings(cfg: Config, group: GroupRow, conf: GroupConfiguration | null): PerfectSettings {
+  const strategy = conf?.algorithmId ?? defaultStrategy(group.matchType);
+  if (!isStrategyName(strategy)) throw new GroupSettingsError(`unknown perfect-match strategy '${strategy}'`);
+  const p = (conf?.params ?? {}) as { topK?: number; leftCapacity?: number; rightCapacity?: number };
+  const options = strategyOptionsFromConfig(cfg, {
+    ...(p.topK ? { topK: p.topK } : {}),
+    ...(p.leftCapacity ? { leftCapacity: p.leftCapacity } : {}),
+    ...(p.rightCapacity ? { rightCapacity: p.rightCapacity } : {}),
+  });
+  // the potential settings are checked too: a group whose potential stage cannot run has no perfect run
+  const { partition } = groupSettings(cfg, group, conf);
+  return { strategy, options, partition: group.matchType === 'BIPARTITE' ? partition : null };
+}
+
+/**
+ * What a cycle's rows depend on, as a short hash: an incremental cycle is exact only against rows
+ * scored with the same settings (a change makes the next cycle a full recompute).
+ */
+export function settingsFingerprint(s: GroupSettings): string {
+  const { strategy, partition, topK, reserve, scorer, lsh } = s;
+  return createHash('sha256').update(JSON.stringify({ strategy, partition, topK, reserve, scorer, lsh })).digest('hex').slice(0, 16);
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ThreadPool } from '../../../src/workers/threadPool.ts';
-import { perfectMatch, perfectMatchTransfer, type PerfectMatchTask } from '../../../src/matching/perfect/threadTasks.ts';
-import { strategyOptionsFromConfig } from '../../../src/matching/perfect/strategies.ts';
+import { perfectMatch, perfectMatchTransfer, type PerfectMatchTask } from '../../../src/perfect/solveTask.ts';
+import { strategyOptionsFromConfig } from '../../../src/groups/groupSettings.ts';
 import { loadConfig } from '../../../src/shared/config.ts';
 import type { Pairs } from '../../../src/matching/perfect/graph.ts';
 import { pairsKey } from './oracle.ts';
@@ -19,8 +19,8 @@ function task(seed: number): PerfectMatchTask {
   return { strategy: 'blossom', graph: { bipartite: false, n, left, right, score }, options: strategyOptionsFromConfig(loadConfig({})) };
 }
 
-describe('perfect/threadTasks', () => {
-  const pool = new ThreadPool(new URL('../../../src/matching/perfect/threadTasks.ts', import.meta.url), 1);
+describe('perfect/solveTask', () => {
+  const pool = new ThreadPool(new URL('../../../src/perfect/solveTask.ts', import.meta.url), 1);
   after(() => pool.close());
 
   it('runs a strategy in a thread with the same pairs as in process, the event loop staying free', async () => {

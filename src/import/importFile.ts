@@ -1,14 +1,14 @@
 // The `import-file` processor: runs the import, reports BullMQ progress, fails bad input at once
 // (no retries), marks the job FAILED when the last attempt fails, and publishes the status event.
 import { UnrecoverableError, type Job } from 'bullmq';
-import { ImportInputError } from '../import/errors.ts';
-import { finishImportJob } from '../import/importJobs.ts';
-import { runImport, type ImportOutcome } from '../import/runImport.ts';
-import { statusEvent } from '../import/statusEvent.ts';
+import { ImportInputError } from './errors.ts';
+import { finishImportJob } from './importJobs.ts';
+import { runImport, type ImportOutcome } from './runImport.ts';
+import { statusEvent } from './statusEvent.ts';
 import { kafkaPublisher, type Publish } from '../shared/kafka.ts';
 import type { ImportFilePayload, KafkaOrigin } from '../shared/queues.ts';
-import { dlqMessage } from '../import/dlqMessage.ts';
-import type { WorkerDeps } from './processor.ts';
+import { dlqMessage } from './dlqMessage.ts';
+import type { WorkerDeps } from '../shared/processor.ts';
 
 export interface ImportJobResult {
   importJobId: string;

@@ -2,8 +2,8 @@
 // the event loop, so that the BullMQ job running it keeps renewing its lock (bullmq #3183).
 // Graph and result are typed arrays: the input can be transferred in, the result comes back
 // transferred (see workers/threadEntry.ts).
-import type { MatchGraph, Pairs } from './graph.ts';
-import { runStrategy, type StrategyName, type StrategyOptions } from './strategies.ts';
+import type { MatchGraph, Pairs } from '../matching/perfect/graph.ts';
+import { runStrategy, type StrategyName, type StrategyOptions } from '../matching/perfect/strategies.ts';
 
 export interface PerfectMatchTask {
   strategy: StrategyName;

@@ -1,5 +1,5 @@
-import type { Config } from '../shared/config.ts';
-import type { Pool } from '../shared/db.ts';
+import type { Config } from '../../shared/config.ts';
+import type { Pool } from '../../shared/db.ts';
 import type { DemoDomain } from './demoDomain.ts';
 
 export interface DemoContext {

@@ -1,9 +1,12 @@
+// The contract between the pipelines and the worker runtime (src/workers): what a processor is
+// handed, and how a pipeline asks for threads for its CPU work.
+import type { Transferable } from 'node:worker_threads';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Config } from '../shared/config.ts';
-import type { Pool } from '../shared/db.ts';
-import type { Logger } from '../shared/logger.ts';
-import type { JobName, JobPayloads } from '../shared/queues.ts';
+import type { Config } from './config.ts';
+import type { Pool } from './db.ts';
+import type { Logger } from './logger.ts';
+import type { JobName, JobPayloads } from './queues.ts';
 
 /** What every processor gets besides its job: long-lived resources of the worker process. */
 export interface WorkerDeps {
@@ -20,6 +23,19 @@ export interface WorkerDeps {
   signal?: AbortSignal;
   /** the worker's lock token of this job (job.moveToDelayed, job.moveToWaitingChildren need it) */
   token?: string;
+  /** the threads of the job's pipeline (its ThreadSpec), for CPU work off the event loop */
+  threads: ThreadRunner;
+}
+
+/** Runs an exported function of a pipeline's thread module in a worker thread. */
+export interface ThreadRunner {
+  run<T>(fn: string, input: unknown, transfer?: Transferable[]): Promise<T>;
+}
+
+/** A pipeline's thread module and how many threads a worker process gives it. */
+export interface ThreadSpec {
+  module: URL;
+  size(cfg: Config): number;
 }
 
 /** A job processor: a thin shell that fetches, calls the pure core, and writes. */

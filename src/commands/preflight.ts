@@ -2,7 +2,7 @@
 // how to start it.
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import type { Config } from './config.ts';
+import type { Config } from '../shared/config.ts';
 
 function where(url: string): string {
   try {

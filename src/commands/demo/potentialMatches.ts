@@ -1,10 +1,10 @@
 // The demo's potential-match stage: one cycle per group (metadata/LSH for the peer group,
 // bipartite flat for mentors × mentees), run by potential workers in this process, the same jobs
 // as a scheduled cycle.
-import { closeCycleQueues } from '../potential/cycleJobs.ts';
-import { startCycle, waitForCycle } from '../potential/startCycle.ts';
-import { QUEUE } from '../shared/queues.ts';
-import { startWorkers } from '../workers/runtime.ts';
+import { closeCycleQueues } from '../../potential/cycleJobs.ts';
+import { startCycle, waitForCycle } from '../../potential/startCycle.ts';
+import { QUEUE } from '../../shared/queues.ts';
+import { startWorkers } from '../../workers/runtime.ts';
 import type { DemoStage } from './stage.ts';
 
 export const potentialMatches: DemoStage = {
