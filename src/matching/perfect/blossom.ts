@@ -9,8 +9,8 @@
 //
 // Exactness: scores are rounded to integers on a grid of max score / 2^SCORE_BITS, so every dual,
 // slack and event key is an integer held exactly in a double, and the result is an exact optimum
-// of the rounded scores. A score on that grid (any multiple of max/2^40: integers, k/2^j, ties
-// of equal scores) is not changed by the rounding; otherwise the total is within
+// of the rounded scores. Scores on that grid (multiples of max/2^40: small integers, k/2^j) are
+// not changed by the rounding, so the result is their exact optimum; otherwise the total is within
 // n · max score · 2^-41 of the optimum of the raw scores (half a grid step per edge of two
 // matchings). Edges with a score ≤ 0 are never chosen. The input must be a simple graph.
 import { type GeneralGraph, type Pairs, pairsFromEdges, sortPairs } from './graph.ts';
