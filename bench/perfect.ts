@@ -166,8 +166,8 @@ function matchingCases(): FileCase[] {
   const two = sparseBipartite(50000, 20, 8);
   return [
     blossom(`3000 nodes, ${u3k.left.length} edges, uniform`, u3k, 9),
-    blossom('5000 nodes, ~124,400 edges, uniform', randomGeneralGraph(5000, 125000, 5), 5),
-    blossom('5000 nodes, ~124,400 edges, k/6 ties', tiedScores(randomGeneralGraph(5000, 125000, 6)), 5),
+    blossom('5000 nodes, ~124,400 edges, uniform', randomGeneralGraph(5000, 125000, 5), 9),
+    blossom('5000 nodes, ~124,400 edges, k/6 ties', tiedScores(randomGeneralGraph(5000, 125000, 6)), 9),
     blossom('20000 nodes, ~199,900 edges, uniform', u20k, 3),
     blossom('50000 nodes, ~1,249,400 edges, uniform', u50k, 2),
     blossom('50000 nodes, ~1,249,300 edges, k/6 ties', tiedScores(randomGeneralGraph(50000, 1250000, 51)), 2),
