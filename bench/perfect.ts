@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { solveDenseAssignment } from '../src/matching/perfect/denseAssignment.ts';
 import { maxWeightAssignment, pairsFromMates } from '../src/matching/perfect/optimalAssignment.ts';
 import { auctionAssignment } from '../src/matching/perfect/auction.ts';
-import { canonicalBipartite, canonicalGeneral, totalScore, type BipartiteGraph, type EdgeList, type GeneralGraph, type Pairs } from '../src/matching/perfect/graph.ts';
+import {
+  canonicalBipartite, canonicalGeneral, totalScore, type BipartiteGraph, type EdgeList, type GeneralGraph, type Pairs,
+} from '../src/matching/perfect/graph.ts';
 import { runStrategy, type StrategyName } from '../src/matching/perfect/strategies.ts';
 import { strategyOptionsFromConfig } from '../src/groups/groupSettings.ts';
 import { loadConfig } from '../src/shared/config.ts';
@@ -162,7 +164,8 @@ async function fileRow(c: FileCase, dir: string, lemon: LemonAnchor): Promise<Ro
 }
 
 function matchingCases(): FileCase[] {
-  const blossom = (name: string, graph: GeneralGraph, runs: number): FileCase => ({ name, strategy: 'blossom', graph, bipartite: false, lemon: 'weighted', runs, bound: 2 });
+  const blossom = (name: string, graph: GeneralGraph, runs: number): FileCase =>
+    ({ name, strategy: 'blossom', graph, bipartite: false, lemon: 'weighted', runs, bound: 2 });
   const u3k = randomGeneralGraph(3000, 30000, 3);
   const u20k = randomGeneralGraph(20000, 200000, 20);
   const u50k = randomGeneralGraph(50000, 1250000, 50);
