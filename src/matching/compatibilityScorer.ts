@@ -32,9 +32,9 @@
 // The score is symmetric and independent of which pages the nodes are in (the sum runs over the
 // keys both nodes have, in sorted key order), so a pair scored in different jobs or runs gets the
 // bit-identical score — top-K tie-breaking across runs relies on that.
-import { KIND_MISSING, KIND_MULTI, KIND_NUMBER, KIND_TEXT, type EncodedPage } from './encodedPage.ts';
+import { compareCodePoints, KIND_MISSING, KIND_MULTI, KIND_NUMBER, KIND_TEXT, type EncodedPage } from './encodedPage.ts';
 import { alignPages, REL_CONTAINS, REL_EQUAL } from './pagePairAlignment.ts';
-import type { BoundScorer, PairScorer } from './pairScorer.ts';
+import type { BoundScorer, KeyExplanation, KeyRule, PairExplanation, PairScorer } from './pairScorer.ts';
 
 export interface CompatibilityOptions {
   exactScore?: number;
@@ -79,6 +79,24 @@ function keyTraits(page: EncodedPage): Uint8Array {
 const HAS_MISSING = 1;
 const HAS_MULTI = 2;
 const HAS_NON_NUMBER = 4;
+
+// The rules of a key both nodes have (rule 1 to 3 of the header), and of a key they do not both have.
+const RULE_EXACT = 0;
+const RULE_NUMERIC_WITHIN = 1;
+const RULE_NUMERIC_OUTSIDE = 2;
+const RULE_PARTIAL = 3;
+const RULE_SHARED_ITEM = 4;
+const RULE_NONE = 5;
+const RULES = 6;
+const ONLY_A = 6;
+const ONLY_B = 7;
+const NEITHER = 8;
+const RULE_NAMES: KeyRule[] = ['exact', 'numeric-within', 'numeric-outside', 'partial', 'shared-item', 'none', 'only-a', 'only-b'];
+
+/** A rule's share of a full match (what it adds is the key's weight times this). */
+function ruleShare(r: number, partial: number): number {
+  return r === RULE_EXACT || r === RULE_NUMERIC_WITHIN || r === RULE_SHARED_ITEM ? 1 : r === RULE_PARTIAL ? partial : 0;
+}
 
 type Options = Required<Omit<CompatibilityOptions, 'weights'>> & { weights: Record<string, number> };
 
@@ -141,7 +159,20 @@ function bindCompatibility(A: EncodedPage, B: EncodedPage, o: Options): BoundSco
     return (x > y ? x - y : y - x) <= tolerance * (ax > ay ? ax : ay);
   };
 
-  const score = (a: number, b: number): number => {
+  // The pair path, which score() and explain() share: per common key the rule that applies
+  // (RULE_*) and what it adds (gain). With a trace, the rule of every common key is recorded
+  // (and ONLY_A / ONLY_B / NEITHER for the keys not both nodes have), and the sums in `sums`.
+  const gain = new Float64Array(common * RULES);
+  for (let c = 0; c < common; c++) {
+    gain[c * RULES + RULE_EXACT] = weight[c];
+    gain[c * RULES + RULE_NUMERIC_WITHIN] = weight[c];
+    gain[c * RULES + RULE_SHARED_ITEM] = weight[c];
+    gain[c * RULES + RULE_PARTIAL] = weight[c] * partial;
+  }
+  const textRule = new Uint8Array(3).fill(RULE_NONE);
+  textRule[REL_CONTAINS] = RULE_PARTIAL;
+  textRule[REL_EQUAL] = RULE_EXACT;
+  const pairScore = (a: number, b: number, trace: Uint8Array | null, sums: Float64Array | null): number => {
     const baseA = a * KA;
     const baseB = b * KB;
     let total = 0;
@@ -151,17 +182,50 @@ function bindCompatibility(A: EncodedPage, B: EncodedPage, o: Options): BoundSco
       const sb = baseB + keyB[c];
       const ta = kindA[sa];
       const tb = kindB[sb];
-      if (ta === KIND_MISSING || tb === KIND_MISSING) continue;
-      const wk = weight[c];
-      wc += wk;
-      if (ta === KIND_NUMBER && tb === KIND_NUMBER) {
-        if (withinTolerance(numA[sa], numB[sb])) total += wk;
-      } else if (ta !== KIND_MULTI && tb !== KIND_MULTI) {
-        total += relScore[c * 3 + rel[relOffset[c] + firstA[sa] * dictB[c] + firstB[sb]]];
-      } else if (intersects(startA[sa], startA[sa + 1], startB[sb], startB[sb + 1])) total += wk;
+      if (ta === KIND_MISSING || tb === KIND_MISSING) {
+        if (trace) trace[c] = ta !== KIND_MISSING ? ONLY_A : tb !== KIND_MISSING ? ONLY_B : NEITHER;
+        continue;
+      }
+      wc += weight[c];
+      let r: number;
+      if (ta === KIND_NUMBER && tb === KIND_NUMBER) r = withinTolerance(numA[sa], numB[sb]) ? RULE_NUMERIC_WITHIN : RULE_NUMERIC_OUTSIDE;
+      else if (ta !== KIND_MULTI && tb !== KIND_MULTI) r = textRule[rel[relOffset[c] + firstA[sa] * dictB[c] + firstB[sb]]];
+      else r = intersects(startA[sa], startA[sa + 1], startB[sb], startB[sb + 1]) ? RULE_SHARED_ITEM : RULE_NONE;
+      if (trace) trace[c] = r;
+      total += gain[c * RULES + r];
     }
     const union = presentA[a] + presentB[b] - wc;
+    if (sums) {
+      sums[0] = total;
+      sums[1] = union;
+    }
     return union > 0 ? total / union : 0;
+  };
+  const score = (a: number, b: number): number => pairScore(a, b, null, null);
+
+  const explain = (a: number, b: number): PairExplanation => {
+    const trace = new Uint8Array(common);
+    const sums = new Float64Array(2);
+    const s = pairScore(a, b, trace, sums);
+    const keys: KeyExplanation[] = [];
+    for (let c = 0; c < common; c++) {
+      const r = trace[c];
+      if (r === NEITHER) continue;
+      keys.push({ key: al.names[c], rule: RULE_NAMES[r], weight: weight[c], share: ruleShare(r, partial) });
+    }
+    // keys only one of the two pages has: the other node lacks them for sure
+    const onlyIn = (page: EncodedPage, node: number, keyIdx: Int32Array, rule: KeyRule) => {
+      const K = page.keys.length;
+      const inCommon = new Uint8Array(K);
+      for (const k of keyIdx) inCommon[k] = 1;
+      for (let k = 0; k < K; k++) {
+        if (!inCommon[k] && page.kind[node * K + k] !== KIND_MISSING) keys.push({ key: page.keys[k], rule, weight: w(page.keys[k]), share: 0 });
+      }
+    };
+    onlyIn(A, a, keyA, 'only-a');
+    onlyIn(B, b, keyB, 'only-b');
+    keys.sort((x, y) => compareCodePoints(x.key, y.key));
+    return { keys, matched: sums[0], union: sums[1], score: s };
   };
 
   // Key by key over the whole row: the A side of each key is loaded once, and the inner loops
@@ -242,7 +306,7 @@ function bindCompatibility(A: EncodedPage, B: EncodedPage, o: Options): BoundSco
       out[y] = union > 0 ? sum[y] / union : 0;
     }
   };
-  return { score, scoreRow };
+  return { score, scoreRow, explain };
 }
 
 export class CompatibilityScorer implements PairScorer {

@@ -13,6 +13,37 @@ export interface BoundScorer {
    * must equal score(a, b) bit for bit.
    */
   scoreRow(a: number, bs: Int32Array, out: Float64Array): void;
+  /**
+   * score(a, b) key by key: the same code as score() with a record of what each key added, so
+   * that its `score` equals score(a, b) bit for bit.
+   */
+  explain(a: number, b: number): PairExplanation;
+}
+
+/**
+ * What decided one key of a pair: an exact match (text, or a number against a text), numbers within
+ * or outside the tolerance, one text containing the other (partial), a shared item of two lists, no
+ * match, or only one node having the key.
+ */
+export type KeyRule = 'exact' | 'numeric-within' | 'numeric-outside' | 'partial' | 'shared-item' | 'none' | 'only-a' | 'only-b';
+
+export interface KeyExplanation {
+  key: string;
+  rule: KeyRule;
+  weight: number;
+  /** the key's score as a share of a full match (1 for exact, the partial share, a Jaccard…); 0 when only one node has the key */
+  share: number;
+}
+
+export interface PairExplanation {
+  /** every key either node has, in the order the score adds them (code-point order of key names) */
+  keys: KeyExplanation[];
+  /** Σ weight × share: the numerator */
+  matched: number;
+  /** Σ weight of the keys either node has: the denominator */
+  union: number;
+  /** matched / union (0 when union is 0): score(a, b) */
+  score: number;
 }
 
 export interface PairScorer {
