@@ -18,6 +18,7 @@ COPY --chown=node:node bin ./bin
 COPY --chown=node:node src ./src
 COPY --chown=node:node dashboard ./dashboard
 COPY --chown=node:node migrations ./migrations
+COPY --chown=node:node examples ./examples
 USER node
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/matchflow.js"]
 CMD ["--help"]

@@ -12,13 +12,14 @@ import { solveCommand } from './commands/solve.ts';
 import { runCommand } from './commands/run.ts';
 import { producerCommand } from './commands/producer.ts';
 import { nodesCommand } from './commands/nodes.ts';
+import { groupsCommand } from './commands/groups.ts';
 import { dieWithWrapper } from './shared/wrapperWatch.ts';
 
 dieWithWrapper();
 
 const COMMANDS: Command[] = [
   migrateCommand, demoCommand, workerCommand, producerCommand, runCommand,
-  importCommand, nodesCommand, solveCommand, dashboardCommand, benchCommand, configCommand,
+  importCommand, nodesCommand, groupsCommand, solveCommand, dashboardCommand, benchCommand, configCommand,
 ];
 
 function mainHelp(): string {

@@ -52,7 +52,8 @@ export async function runDemo(
   const started = Date.now();
   const m = await migrate(pool, cfg.dbSchema);
   out.write(`migrated schema ${cfg.dbSchema} (${m.applied.length} new migrations)\n`);
-  const domain = await createDemoDomain(pool, opts);
+  const domain = await createDemoDomain(cfg, pool, opts);
+  out.write(`applied examples/groups.yaml (the demo's groups)\n`);
   const workDir = join(cfg.importRoot, 'demo');
   await mkdir(workDir, { recursive: true });
   const ctx: DemoContext = { cfg, pool, domain, workDir, timings: new Map() };

@@ -1,10 +1,5 @@
-// How a group's potential matches are computed, from its matching_configuration.config_params
-// (seed 000 §8.1) and the process configuration:
-//   candidateStrategy  'flat' | 'metadata' | 'bipartite'   (seed 001 §6.2; default below)
-//   partitionKey, leftValues, rightValues                 bipartite split (default type = MENTOR / MENTEE)
-//   topK                                                   neighbours kept per node (default MATCHING_TOPK_COUNT)
-//   scorer, scorerOptions                                  src/matching/scorerRegistry.ts
-//   lsh: { tables, bandsPerTable, similarityThreshold }    overrides of MATCHING_LSH_*
+// How a group's potential and perfect matches are computed: its settings (groupSpec.ts, checked
+// by the one validator there) over the process configuration's defaults.
 // Default strategy, as the seed's WeightFunctionResolver: a BIPARTITE group uses 'bipartite'
 // (flat left × right); a symmetric group uses 'metadata' (LSH).
 // 'bipartite' is flat scoring of left × right; 'metadata' on a BIPARTITE group is LSH across the
@@ -13,13 +8,14 @@ import { lshParamsFrom } from '../matching/lshStrategy.ts';
 import type { LshParams } from '../matching/minhash.ts';
 import type { PartitionSpec } from '../matching/encodedPage.ts';
 import { COMPATIBILITY_DEFAULTS } from '../matching/compatibilityScorer.ts';
-import { DEFAULT_SCORER, SCORER_NAMES } from '../matching/scorerRegistry.ts';
+import { DEFAULT_SCORER } from '../matching/scorerRegistry.ts';
 import type { GroupConfiguration, GroupRow } from './catalog.ts';
 import { createHash } from 'node:crypto';
 import type { Config } from '../shared/config.ts';
-import { defaultStrategy, isStrategyName, type StrategyName, type StrategyOptions } from '../matching/perfect/strategies.ts';
+import { defaultStrategy, type StrategyName, type StrategyOptions } from '../matching/perfect/strategies.ts';
+import { DEFAULT_PARTITION, isSplit, storedSpec, strategyOf, type CandidateStrategy, type GroupSpec } from './groupSpec.ts';
 
-export type CandidateStrategy = 'flat' | 'metadata' | 'bipartite';
+export { GroupSettingsError } from './groupSpec.ts';
 
 export interface GroupSettings {
   strategy: CandidateStrategy;
@@ -33,44 +29,33 @@ export interface GroupSettings {
   lsh: LshParams | null;
 }
 
-export class GroupSettingsError extends Error {}
-
-function stringList(v: unknown, what: string): string[] {
-  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) {
-    throw new GroupSettingsError(`${what} must be a non-empty list of strings`);
-  }
-  return v;
+/** The potential-stage settings of a group; throws GroupSettingsError when its configuration does not validate. */
+export function groupSettings(cfg: Config, group: GroupRow, conf: GroupConfiguration | null): GroupSettings {
+  return settingsOf(cfg, storedSpec(group, conf));
 }
 
-export function groupSettings(cfg: Config, group: GroupRow, conf: GroupConfiguration | null): GroupSettings {
-  const p = (conf?.params ?? {}) as Record<string, unknown>;
-  const strategy = (p.candidateStrategy ?? (group.matchType === 'BIPARTITE' ? 'bipartite' : 'metadata')) as CandidateStrategy;
-  if (!['flat', 'metadata', 'bipartite'].includes(strategy)) throw new GroupSettingsError(`unknown candidateStrategy '${String(strategy)}'`);
-  const split = strategy === 'bipartite' || group.matchType === 'BIPARTITE';
-  const partition = split
+/** The potential-stage settings a spec gives under the process configuration. */
+export function settingsOf(cfg: Config, spec: GroupSpec): GroupSettings {
+  const strategy = strategyOf(spec);
+  const partition = isSplit(spec)
     ? {
-        key: typeof p.partitionKey === 'string' ? p.partitionKey : 'type',
-        leftValues: p.leftValues === undefined ? ['MENTOR'] : stringList(p.leftValues, 'leftValues'),
-        rightValues: p.rightValues === undefined ? ['MENTEE'] : stringList(p.rightValues, 'rightValues'),
+        key: spec.partition?.key ?? DEFAULT_PARTITION.key,
+        leftValues: spec.partition?.left ?? [...DEFAULT_PARTITION.left],
+        rightValues: spec.partition?.right ?? [...DEFAULT_PARTITION.right],
       }
     : null;
-  const topK = p.topK === undefined ? cfg.topK : Number(p.topK);
-  if (!(Number.isInteger(topK) && topK >= 1)) throw new GroupSettingsError('topK must be a positive integer');
-  const scorerName = typeof p.scorer === 'string' ? p.scorer : DEFAULT_SCORER;
-  if (!SCORER_NAMES.includes(scorerName)) throw new GroupSettingsError(`unknown scorer '${scorerName}'`);
-  const scorerOptions = (p.scorerOptions ?? {}) as Record<string, unknown>;
+  const { name = DEFAULT_SCORER, ...scorerOptions } = spec.scorer ?? {};
   const candidates = strategy === 'metadata' ? 'metadata' : 'flat';
-  const o = (p.lsh ?? {}) as Record<string, unknown>;
   const lsh = candidates === 'metadata'
     ? lshParamsFrom({
-        tables: Number(o.tables ?? cfg.lshNumTables),
-        bandsPerTable: Number(o.bandsPerTable ?? cfg.lshBandsPerTable),
-        similarityThreshold: Number(o.similarityThreshold ?? cfg.lshSimilarityThreshold),
+        tables: spec.lsh?.tables ?? cfg.lshNumTables,
+        bandsPerTable: spec.lsh?.bandsPerTable ?? cfg.lshBandsPerTable,
+        similarityThreshold: spec.lsh?.similarityThreshold ?? cfg.lshSimilarityThreshold,
         seed: cfg.lshSeed,
         numericTolerance: Number(scorerOptions.numericTolerance ?? COMPATIBILITY_DEFAULTS.numericTolerance),
       })
     : null;
-  return { strategy, candidates, partition, topK, reserve: cfg.topKReserve, scorer: { name: scorerName, options: scorerOptions }, lsh };
+  return { strategy, candidates, partition, topK: spec.topK ?? cfg.topK, reserve: cfg.topKReserve, scorer: { name, options: scorerOptions }, lsh };
 }
 
 /** The perfect-match strategy options the process configuration sets, with a group's overrides. */
@@ -92,19 +77,21 @@ export interface PerfectSettings {
   partition: PartitionSpec | null;
 }
 
-/** How a group's perfect matches are computed: its algorithm_id and config_params, over the defaults. */
+/** How a group's perfect matches are computed: its algorithm and options, over the defaults. */
 export function perfectSettings(cfg: Config, group: GroupRow, conf: GroupConfiguration | null): PerfectSettings {
-  const strategy = conf?.algorithmId ?? defaultStrategy(group.matchType);
-  if (!isStrategyName(strategy)) throw new GroupSettingsError(`unknown perfect-match strategy '${strategy}'`);
-  const p = (conf?.params ?? {}) as { topK?: number; leftCapacity?: number; rightCapacity?: number };
+  return perfectSettingsOf(cfg, storedSpec(group, conf));
+}
+
+export function perfectSettingsOf(cfg: Config, spec: GroupSpec): PerfectSettings {
+  const p = spec.perfect ?? {};
   const options = strategyOptionsFromConfig(cfg, {
-    ...(p.topK ? { topK: p.topK } : {}),
+    topK: p.topK ?? spec.topK ?? cfg.topK,
     ...(p.leftCapacity ? { leftCapacity: p.leftCapacity } : {}),
     ...(p.rightCapacity ? { rightCapacity: p.rightCapacity } : {}),
   });
-  // the potential settings are checked too: a group whose potential stage cannot run has no perfect run
-  const { partition } = groupSettings(cfg, group, conf);
-  return { strategy, options, partition: group.matchType === 'BIPARTITE' ? partition : null };
+  // the sides the potential stage paired, with the same defaults
+  const { partition } = settingsOf(cfg, spec);
+  return { strategy: p.algorithm ?? defaultStrategy(spec.matchType), options, partition: spec.matchType === 'BIPARTITE' ? partition : null };
 }
 
 /**

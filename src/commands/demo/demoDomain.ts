@@ -1,7 +1,12 @@
 // The demo's synthetic domain: one symmetric group (peer mentoring: anyone with anyone) and
-// one bipartite group (mentors × mentees split on `type`).
+// one bipartite group (mentors × mentees split on `type`), declared in examples/groups.yaml and
+// applied as `matchflow groups apply` applies a file.
+import { readFile } from 'node:fs/promises';
+import type { Config } from '../../shared/config.ts';
 import type { Pool } from '../../shared/db.ts';
-import { configureGroup, resolveDomain, resolveGroup, type GroupRow } from '../../groups/catalog.ts';
+import { applyGroups } from '../../groups/applyGroups.ts';
+import { getGroup, type GroupRow } from '../../groups/catalog.ts';
+import { readGroupsFile } from '../../groups/groupsFile.ts';
 import { syntheticPeople, type SyntheticNode } from '../../synthetic/people.ts';
 
 export interface DemoGroup {
@@ -14,15 +19,16 @@ export interface DemoDomain {
   groups: DemoGroup[];
 }
 
-export async function createDemoDomain(pool: Pool, opts: { nodesPerGroup: number; seed: number }): Promise<DemoDomain> {
-  const domainId = (await resolveDomain(pool, 'demo-mentoring', true))!;
-  const peers = (await resolveGroup(pool, domainId, 'peer-circles', { matchType: 'SYMMETRIC' }))!;
-  await configureGroup(pool, peers, { algorithmId: 'blossom', params: { candidateStrategy: 'metadata' } });
-  const mentoring = (await resolveGroup(pool, domainId, 'mentor-mentee', { matchType: 'BIPARTITE' }))!;
-  await configureGroup(pool, mentoring, {
-    algorithmId: 'assignment',
-    params: { candidateStrategy: 'bipartite', partitionKey: 'type', leftValues: ['MENTOR'], rightValues: ['MENTEE'] },
-  });
+export const DEMO_GROUPS_FILE = new URL('../../../examples/groups.yaml', import.meta.url);
+
+export async function createDemoDomain(cfg: Config, pool: Pool, opts: { nodesPerGroup: number; seed: number }): Promise<DemoDomain> {
+  const entries = readGroupsFile(await readFile(DEMO_GROUPS_FILE, 'utf8'), 'examples/groups.yaml');
+  const applied = await applyGroups(cfg, pool, entries);
+  const byName = new Map(applied.groups.map((g) => [g.group, g]));
+  const group = async (name: string): Promise<GroupRow> => (await getGroup(pool, byName.get(name)!.groupId))!;
+  const peers = await group('peer-circles');
+  const mentoring = await group('mentor-mentee');
+  const domainId = peers.domainId;
   return {
     domainId,
     groups: [

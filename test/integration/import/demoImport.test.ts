@@ -20,7 +20,7 @@ describe('demo: the import stage', () => {
   });
 
   it('writes each group as CSV and imports it through import-file jobs', async () => {
-    const domain = await createDemoDomain(t.pool, { nodesPerGroup: 500, seed: 3 });
+    const domain = await createDemoDomain(t.cfg, t.pool, { nodesPerGroup: 500, seed: 3 });
     const workDir = join(root, 'demo');
     await mkdir(workDir);
     const ctx: DemoContext = { cfg: t.cfg, pool: t.pool, domain, workDir, timings: new Map() };
