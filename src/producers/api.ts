@@ -1,6 +1,6 @@
 // The enqueue API (express): token-protected JSON endpoints that turn requests into jobs. Route
-// modules (imports here; manual runs can be added the same way) are mounted behind one bearer
-// authentication, one body limit and one JSON error format.
+// modules (imports, nodes, group settings) are mounted behind one bearer authentication, one body
+// limit and one JSON error format; /v1/openapi.json describes them all (openapi.ts).
 import type { Server } from 'node:http';
 import express, { type Express, type Router } from 'express';
 import type { Config } from '../shared/config.ts';
@@ -10,8 +10,10 @@ import { openQueue } from '../shared/queue.ts';
 import { QUEUE } from '../shared/queues.ts';
 import { jsonErrors, sendError } from './apiErrors.ts';
 import { bearerAuth } from './bearerAuth.ts';
-import { importRoutes } from './importRoutes.ts';
-import { nodeRoutes } from './nodeRoutes.ts';
+import { importRoutes, type ImportRoutesDeps } from './importRoutes.ts';
+import { nodeRoutes, type NodeRoutesDeps } from './nodeRoutes.ts';
+import { groupRoutes } from './groupRoutes.ts';
+import { openApiDocument } from './openapi.ts';
 import { createRedis } from '../shared/redis.ts';
 
 export function createApiApp(cfg: Config, routes: Router[]): Express {
@@ -23,12 +25,18 @@ export function createApiApp(cfg: Config, routes: Router[]): Express {
     next();
   });
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/v1/openapi.json', (_req, res) => { res.json(openApiDocument()); });
   app.use(bearerAuth(cfg));
   app.use(express.json({ limit: cfg.httpBodyLimit, strict: false }));
   for (const r of routes) app.use(r);
   app.use((req, res) => sendError(res, 404, 'not_found', `no route ${req.method} ${req.path}`));
   app.use(jsonErrors);
   return app;
+}
+
+/** The route modules of the API, in the order they are mounted. */
+export function apiRouters(deps: ImportRoutesDeps & NodeRoutesDeps): Router[] {
+  return [importRoutes(deps), nodeRoutes(deps), groupRoutes(deps)];
 }
 
 export interface ApiServer {
@@ -44,7 +52,7 @@ export async function startApiServer(cfg: Config, opts: { pool?: Pool; extraRout
   const redis = createRedis(cfg);
   let app: Express;
   try {
-    app = createApiApp(cfg, [importRoutes({ cfg, pool, importQueue }), nodeRoutes({ cfg, pool, redis }), ...(opts.extraRoutes ?? [])]);
+    app = createApiApp(cfg, [...apiRouters({ cfg, pool, importQueue, redis }), ...(opts.extraRoutes ?? [])]);
   } catch (err) {
     redis.disconnect();
     await importQueue.close();
