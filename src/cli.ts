@@ -13,13 +13,14 @@ import { runCommand } from './commands/run.ts';
 import { producerCommand } from './commands/producer.ts';
 import { nodesCommand } from './commands/nodes.ts';
 import { groupsCommand } from './commands/groups.ts';
+import { explainCommand } from './commands/explain.ts';
 import { dieWithWrapper } from './shared/wrapperWatch.ts';
 
 dieWithWrapper();
 
 const COMMANDS: Command[] = [
   migrateCommand, demoCommand, workerCommand, producerCommand, runCommand,
-  importCommand, nodesCommand, groupsCommand, solveCommand, dashboardCommand, benchCommand, configCommand,
+  importCommand, nodesCommand, groupsCommand, explainCommand, solveCommand, dashboardCommand, benchCommand, configCommand,
 ];
 
 function mainHelp(): string {
