@@ -38,6 +38,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   const { cfg, pool } = deps;
   const { kind, i } = job.data;
   const t0 = process.hrtime.bigint();
+  const startedAt = Date.now();
   const settings = cycle.settings ?? await settingsNow(deps, cycle);
   const pages = await listPages(pool, cycle.cycleId);
   const rows = pages.find((p) => p.kind === kind && p.index === i);
@@ -59,7 +60,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   }, settings, rows, pages, named);
   const { lists } = ranked;
   const t2 = Date.now();
-  const { held, ms: write, rewritten } = await withTransaction(pool, async (client) => {
+  const { held, written, ms: write, rewritten } = await withTransaction(pool, async (client) => {
     await assertCycleCurrent(client, cycle);
     const pageLists = { rowRefs: rows.referenceIds, rowIds: named.ids.get(pageKey(kind, i))!, lists, referenceOfId: named.referenceOfId, k: settings.topK };
     return writePageMatches(client, cycle, { kind, index: i }, pageLists, ranked.stored);
@@ -76,5 +77,8 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   metrics.matchDrops.inc({ groupId: cycle.groupId, reason: 'top_k_eviction', match_type: matchType }, Math.max(0, ranked.offered - kept));
   metrics.potentialMatchesSaved.inc({ groupId: cycle.groupId }, held);
   if (rewritten) deps.log.warn({ page: `${kind}${i}` }, 'the stored lists of an E page did not match its rows: the page was rewritten whole');
-  return { pairs: ranked.pairs, edges: held, rescored: ranked.rescored, rewritten, batches: ranked.batches, seconds, ms };
+  // pairs, written and the times feed the cycle's quality record (flush-group sums them)
+  return {
+    pairs: ranked.pairs, edges: held, written, rescored: ranked.rescored, rewritten, batches: ranked.batches, seconds, ms, startedAt, finishedAt: Date.now(),
+  };
 });

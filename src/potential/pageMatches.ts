@@ -142,7 +142,7 @@ async function writeLists(c: PoolClient, cycle: CycleRow, p: PageLists, deleteFi
  * difference is written. Returns the potential_matches rows the page's nodes hold afterwards.
  */
 export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { kind: PageKind; index: number }, p: PageLists,
-  stored?: Map<string, StoredList>): Promise<{ held: number; ms: Record<'claim' | 'rows' | 'lists', number>; rewritten: boolean }> {
+  stored?: Map<string, StoredList>): Promise<{ held: number; written: number; ms: Record<'claim' | 'rows' | 'lists', number>; rewritten: boolean }> {
   const { ms, lap } = lapTimer(['claim', 'rows', 'lists'] as const);
   const { earlierAttempt } = await claimPageWrite(c, cycle.cycleId, page.kind, page.index);
   lap('claim');
@@ -151,11 +151,12 @@ export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { k
   // nodes without a stored list (rows written before lists were kept): the page is rewritten whole
   if (page.kind === 'E' && stored && !earlierAttempt && p.rowRefs.every((r) => stored.has(r))) {
     await c.query('SAVEPOINT page_difference');
-    if (await writeDifference(c, cycle, p, stored)) {
+    const added = await writeDifference(c, cycle, p, stored);
+    if (added !== null) {
       lap('rows');
       await writeLists(c, cycle, p, true);
       lap('lists');
-      return { held, ms, rewritten: false };
+      return { held, written: added, ms, rewritten: false };
     }
     // the stored lists did not match the rows (a row gone or there that a list did not know of)
     await c.query('ROLLBACK TO SAVEPOINT page_difference');
@@ -168,15 +169,15 @@ export async function writePageMatches(c: PoolClient, cycle: CycleRow, page: { k
   lap('rows');
   await writeLists(c, cycle, p, anyEarlier);
   lap('lists');
-  return { held, ms, rewritten: mismatch };
+  return { held, written: held, ms, rewritten: mismatch };
 }
 
 /**
- * Deletes the stored top-K rows that left (or changed score) and COPYs in the ones that came.
- * False when the rows were not what the stored lists said: a row to delete was missing, or a row
- * to add was there already.
+ * Deletes the stored top-K rows that left (or changed score) and COPYs in the ones that came;
+ * returns how many came. Null when the rows were not what the stored lists said: a row to delete
+ * was missing, or a row to add was there already.
  */
-async function writeDifference(c: PoolClient, cycle: CycleRow, p: PageLists, stored: Map<string, StoredList>): Promise<boolean> {
+async function writeDifference(c: PoolClient, cycle: CycleRow, p: PageLists, stored: Map<string, StoredList>): Promise<number | null> {
   const goneRefs: string[] = [];
   const goneMatched: string[] = [];
   const added: PageEdge[] = [];
@@ -203,14 +204,14 @@ async function writeDifference(c: PoolClient, cycle: CycleRow, p: PageLists, sto
       `DELETE FROM potential_matches p USING unnest($2::varchar[], $3::varchar[]) AS d(r, m)
        WHERE p.group_id = $1 AND p.reference_id = d.r AND p.matched_reference_id = d.m`, [cycle.groupId, goneRefs, goneMatched]);
     await c.query(`SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)`);
-    if (rowCount !== goneRefs.length) return false;
+    if (rowCount !== goneRefs.length) return null;
   }
-  if (!added.length) return true;
+  if (!added.length) return 0;
   try {
     await copyChunks(c, COPY_NEW_PAGE, pageCopyData(added, cycle));
-    return true;
+    return added.length;
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') return false; // unique_violation: the row was there
+    if ((err as { code?: string }).code === '23505') return null; // unique_violation: the row was there
     throw err;
   }
 }

@@ -72,3 +72,6 @@ export function scoreRows(input: ScoreRowsInput): ScoreRowsOutput {
   }
   return { state: { score: topK.score, id: topK.id, count: topK.count }, pairs, collisions, offered: topK.offered };
 }
+
+// the recall estimate of finalize-group runs on these threads too
+export { sampleTopK } from './recallTask.ts';

@@ -172,6 +172,16 @@ export const SETTINGS = {
     doc: 'Worker threads per worker process that score chunk pairs off the event loop (scale with worker replicas)',
   }),
   lshSeed: s({ env: 'MATCHING_LSH_SEED', kind: 'int', default: 1, min: 0, doc: 'Seed of the MinHash functions (the same for every page of a cycle)' }),
+  // match quality
+  qualityRecallSample: s({
+    env: 'QUALITY_RECALL_SAMPLE', kind: 'int', default: 200, min: 0,
+    doc: 'Nodes per potential cycle (a seeded random sample) whose exact flat top-K finalize-group computes, to estimate the recall of the '
+      + 'cycle\'s candidates: the share of those top-K entries the cycle kept. 0: no estimate',
+  }),
+  qualityRecallWarnBelow: s({
+    env: 'QUALITY_RECALL_WARN_BELOW', kind: 'number', default: 0.9, min: 0, max: 1,
+    doc: 'A cycle whose recall estimate is below this is logged as a warning, and flagged on the group\'s dashboard page',
+  }),
   // coordination
   groupLockTtlMs: s({ env: 'GROUP_LOCK_TTL_MS', kind: 'int', default: 60000, min: 1000, doc: 'TTL of the per-group cycle lock (refreshed while held)' }),
   domainSemaphoreTtlMs: s({

@@ -9,6 +9,8 @@ const buckets = [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 
 // every metric goes to the one registry; histograms share the buckets above
 const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
   new Counter<L>({ name, help, labelNames, registers: [registry] });
+const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+  new Gauge<L>({ name, help, labelNames, registers: [registry] });
 const histogram = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
   new Histogram<L>({ name, help, labelNames, buckets, registers: [registry] });
 
@@ -42,5 +44,9 @@ export const metrics = {
   groupCyclesFailed: counter('potential_matches_cycles_failed_total', 'Group cycles ended FAILED', ['groupId']),
   circuitBreakerTrips: counter('group_circuit_breaker_trips_total', 'Times a group circuit breaker opened (seed 004 §9)', ['groupId']),
   circuitBreakerSkips: counter('group_circuit_breaker_skips_total', 'Scheduled cycles not started because the group circuit breaker was open', ['groupId']),
+  recallEstimate: gauge('potential_matches_recall_estimate',
+    'Recall estimate of the group\'s last potential cycle: share of a node sample\'s exact top-K the cycle kept', ['groupId']),
+  reductionRatio: gauge('potential_matches_reduction_ratio', 'Reduction ratio of the group\'s last potential cycle: 1 - pairs scored / all pairs',
+    ['groupId']),
   queueJobs: new Gauge({ name: 'bullmq_queue_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'], registers: [registry] }),
 };

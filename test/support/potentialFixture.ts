@@ -47,3 +47,20 @@ export function expectedRows(nodes: SyntheticNode[], K: number, opts: { bipartit
   return out.sort();
 }
 
+
+/**
+ * Makes every build-chunk-pair job of the group's cycles fail (a retryable error: its pages do not
+ * decode), by a trigger that garbles the pages fetch-page stages for the group. The group's
+ * settings stay valid, so the cycle begins and fetches as usual and fails in its chunk pairs.
+ */
+export async function failChunkPairsOf(pool: Pool, group: GroupRow): Promise<void> {
+  const fn = `garble_pages_${group.id.replace(/-/g, '')}`;
+  await pool.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM potential_cycles c WHERE c.cycle_id = NEW.cycle_id AND c.group_id = '${group.id}') THEN
+        NEW.data := '\\x00'::bytea;
+      END IF;
+      RETURN NEW;
+    END $$`);
+  await pool.query(`CREATE TRIGGER ${fn} BEFORE INSERT ON potential_cycle_pages FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
+}

@@ -14,7 +14,7 @@ import { openQueue } from '../../../src/shared/queue.ts';
 import { defaultJobOptions, jobId, QUEUE } from '../../../src/shared/queues.ts';
 import { createRedis } from '../../../src/shared/redis.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
-import { expectedRows, insertNodes, makeGroup, matchesOf } from '../../support/potentialFixture.ts';
+import { expectedRows, insertNodes, makeGroup, matchesOf, failChunkPairsOf } from '../../support/potentialFixture.ts';
 import { runCli } from '../../support/runCli.ts';
 import { until } from '../../support/waitFor.ts';
 import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
@@ -127,7 +127,8 @@ describe('potential cycles: group lock, domain semaphore, retries, CLI', functio
 
   it('a chunk pair that keeps failing is tried 4 times over ≥ 7 s of back-off, then fails the group', async function () {
     this.timeout(60000);
-    const group = await makeGroup(env.pool, 'keeps-failing', { candidateStrategy: 'flat', scorer: 'metadata-compatibility', scorerOptions: { exactScore: 0 } });
+    const group = await makeGroup(env.pool, 'keeps-failing', { candidateStrategy: 'flat' });
+    await failChunkPairsOf(env.pool, group);
     await insertNodes(env.pool, group, syntheticPeople({ count: 150, seed: 49, prefix: 'r' }));
     const t0 = Date.now();
     const cycleId = await startCycle(env.cfg, group, { incremental: false });

@@ -9,7 +9,7 @@ import { createRedis } from '../../../src/shared/redis.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';
 import { seededRandom } from '../../../src/synthetic/random.ts';
-import { expectedRows, insertNodes, makeGroup, matchesOf } from '../../support/potentialFixture.ts';
+import { expectedRows, insertNodes, makeGroup, matchesOf, failChunkPairsOf } from '../../support/potentialFixture.ts';
 import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 
 const K = 15;
@@ -133,12 +133,13 @@ describe('potential-match cycle (BullMQ flow, in-process workers)', function () 
 
   it('a chunk pair failing for good fails the group: FAILED marker, staging cleaned, lock released', async () => {
     const nodes = [...syntheticPeople({ count: 400, seed: 13, prefix: 'x' })];
-    const group = await makeGroup(env.pool, 'failing', { candidateStrategy: 'flat', scorer: 'metadata-compatibility', scorerOptions: { exactScore: 0 } });
+    const group = await makeGroup(env.pool, 'failing', { candidateStrategy: 'flat' });
+    await failChunkPairsOf(env.pool, group);
     await insertNodes(env.pool, group, nodes);
     const cycleId = await startCycle(env.cfg, group, { incremental: false });
     const outcome = await waitForCycle(env.cfg, env.pool, group.id, cycleId);
     expect(outcome.status).to.equal('FAILED');
-    if (outcome.status === 'FAILED') expect(outcome.lastRun.failureReason).to.match(/build-chunk-pair.*exactScore/);
+    if (outcome.status === 'FAILED') expect(outcome.lastRun.failureReason).to.match(/build-chunk-pair.*not an encoded page/);
     expect(await matchesOf(env.pool, group.id)).to.deep.equal([]);
     const { rows } = await env.pool.query('SELECT count(*)::int AS n FROM potential_cycle_pages WHERE cycle_id = $1', [cycleId]);
     expect(rows[0].n).to.equal(0);
