@@ -1,5 +1,5 @@
 // The dashboard's express app: health probes and the login form in front, everything else
-// (the ops page, both Bull Boards) behind authentication.
+// (the ops page, the group pages, both Bull Boards) behind authentication.
 import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { RedisClient } from '../src/shared/redis.ts';
@@ -13,6 +13,7 @@ import { readOpsData, type HoldView } from './opsData.ts';
 import { HistogramCache } from './histogramCache.ts';
 import { renderOpsPage } from './opsPage.ts';
 import { sendPage } from './layout.ts';
+import { groupRoutes } from './groupRoutes.ts';
 import type { DashboardUser } from './users.ts';
 
 export interface DashboardDeps {
@@ -43,6 +44,7 @@ export function createDashboardApp(deps: DashboardDeps): Express {
     const data = await readOpsData({ cfg, pool: deps.pool, redis: deps.redis, queues: deps.queues, readHolds: deps.readHolds, histograms });
     sendPage(res, 200, renderOpsPage(data, currentUser(res), cfg.dashboardRefreshSec));
   });
+  app.use(groupRoutes({ cfg, pool: deps.pool }));
   app.use(boardRoutes(deps.queues));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

@@ -101,7 +101,7 @@ async function readGroups(pool: Pool, limit: number): Promise<{ rows: GroupRow[]
   return { rows, total: rows[0]?.total ?? 0 };
 }
 
-async function readHistograms(pool: Pool, groupIds: string[], buckets: number): Promise<Map<string, ScoreHistogram>> {
+export async function readHistograms(pool: Pool, groupIds: string[], buckets: number): Promise<Map<string, ScoreHistogram>> {
   const out = new Map<string, ScoreHistogram>();
   for (const id of groupIds) out.set(id, { counts: new Array<number>(buckets).fill(0), ...SCORE_RANGE, outside: 0 });
   if (groupIds.length === 0) return out;

@@ -42,7 +42,7 @@ function groupRow(g: GroupOps, now: Date): SafeHtml {
   const h = g.histogram;
   const outside = h.outside ? html`<div class="muted">${h.outside} outside [${h.lo}, ${h.hi}]</div>` : '';
   return html`<tr class="group" data-group-id="${g.groupId}">
-<td>${g.domainName}</td><td class="group-name">${g.groupName}<div class="muted">${g.matchType}</div></td>
+<td>${g.domainName}</td><td class="group-name"><a href="/ops/groups/${g.groupId}">${g.groupName}</a><div class="muted">${g.matchType}</div></td>
 ${runCell(g.potential, now, 'edges')}${runCell(g.perfect, now, 'pairs')}
 <td>${histogramSvg(h, label)}${outside}</td>
 </tr>`;

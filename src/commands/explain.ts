@@ -1,8 +1,7 @@
 // `matchflow explain --domain D --group G REF_A REF_B [--json]`: a pair's score key by key.
 import { parseArgs } from 'node:util';
-import { explainPair, ExplainError, type ListPlace, type PairExplanationView } from '../potential/explainPair.ts';
+import { explainPair, ExplainError, RULE_TEXT, type ListPlace, type PairExplanationView } from '../potential/explainPair.ts';
 import { GroupSettingsError } from '../groups/groupSpec.ts';
-import type { KeyRule } from '../matching/pairScorer.ts';
 import { config } from '../shared/config.ts';
 import { createPool } from '../shared/db.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
@@ -52,16 +51,6 @@ Exit codes: 0 explained, 1 a node is not in the group or the group's settings do
   },
 };
 
-const RULE_TEXT: Record<KeyRule, string> = {
-  'exact': 'exact',
-  'numeric-within': 'numbers within tolerance',
-  'numeric-outside': 'numbers outside tolerance',
-  'partial': 'partial (one contains the other)',
-  'shared-item': 'shared list item',
-  'none': 'no match',
-  'only-a': 'only A has it',
-  'only-b': 'only B has it',
-};
 
 const round = (x: number): string => String(Math.round(x * 10000) / 10000);
 const clip = (s: string | null, n: number): string => (s === null ? '–' : s.length > n ? `${s.slice(0, n - 1)}…` : s);

@@ -16,6 +16,18 @@ import { loadStoredLists } from './pageMatches.ts';
 
 export class ExplainError extends Error {}
 
+/** How each rule reads to a person. */
+export const RULE_TEXT: Record<KeyRule, string> = {
+  'exact': 'exact',
+  'numeric-within': 'numbers within tolerance',
+  'numeric-outside': 'numbers outside tolerance',
+  'partial': 'partial (one contains the other)',
+  'shared-item': 'shared list item',
+  'none': 'no match',
+  'only-a': 'only A has it',
+  'only-b': 'only B has it',
+};
+
 export interface KeyLine {
   key: string;
   /** each node's value as imported (null: the node has none) */

@@ -1,6 +1,8 @@
 // The dashboard in a real browser (Debian's chromium driven by playwright-core): an operator logs
 // in, sees the queues, pauses and resumes one, retries a failed job and finds the histogram on
-// the ops page; a read-only user is offered none of that and is refused when trying anyway.
+// the ops page; a read-only user is offered none of that and is refused when trying anyway. A
+// group's page, after real cycles, draws its quality charts and explains a pair with the score
+// the cycle stored.
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,10 +15,19 @@ import { bullConnection, openQueue } from '../../../src/shared/queue.ts';
 import { JOB, QUEUE } from '../../../src/shared/queues.ts';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
 import { expectedBuckets, seedOpsGroup, type SeededGroup } from '../../support/dashboardFixture.ts';
+import { applyGroups } from '../../../src/groups/applyGroups.ts';
+import { getGroup, type GroupRow } from '../../../src/groups/catalog.ts';
+import { readGroupSpec } from '../../../src/groups/groupSpec.ts';
+import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
+import { syntheticPeople } from '../../../src/synthetic/people.ts';
+import { insertNodes } from '../../support/potentialFixture.ts';
+import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Where the test leaves a screenshot of the ops page for a human to look at. */
 export const OPS_SCREENSHOT = join(tmpdir(), 'matchflow-ops-page.png');
+/** … and of a group's page. */
+export const GROUP_SCREENSHOT = join(tmpdir(), 'matchflow-group-page.png');
 const BUCKETS = 12;
 const UI_TIMEOUT_MS = 15_000;
 const TOOLTIP_MS = 1_000;
@@ -232,6 +243,102 @@ describe('dashboard in a real browser (chromium)', function () {
       expect(statuses).to.deep.equal([403, 403, 403, 403]);
       expect(await queue.isPaused()).to.equal(false);
       expect(await again.getState()).to.equal('failed');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('group page in a real browser (chromium)', function () {
+  this.timeout(240_000);
+  let env: WorkerEnv;
+  let dash: RunningDashboard;
+  let group: GroupRow;
+  const CYCLES = 3;
+
+  /** The score potential_matches holds for a → b (either direction). */
+  const storedScore = async (a: string, b: string): Promise<number> => Number((await env.pool.query(
+    `SELECT compatibility_score FROM potential_matches WHERE group_id = $1
+      AND ((reference_id = $2 AND matched_reference_id = $3) OR (reference_id = $3 AND matched_reference_id = $2)) LIMIT 1`,
+    [group.id, a, b])).rows[0].compatibility_score);
+
+  before(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with 'apt-get install -y chromium'`);
+    // coarse LSH and a demanding warning level: the page must warn about the recall
+    env = await createWorkerEnv('browsergrp', {
+      overrides: { dashboardUsers: ['olga:op-pass:operator'], topK: 8, nodeFetchBatchSize: 150, qualityRecallWarnBelow: 0.99, retryDelayMs: 100 },
+      workers: { queues: ['potential', 'perfect'], concurrency: 2 },
+    });
+    const report = await applyGroups(env.cfg, env.pool, [{
+      domain: 'browser', group: 'circles',
+      spec: readGroupSpec({
+        matchType: 'SYMMETRIC', strategy: 'metadata', lsh: { tables: 1, bandsPerTable: 6, similarityThreshold: 0.7 }, perfect: { algorithm: 'greedy' },
+      }),
+    }]);
+    group = (await getGroup(env.pool, report.groups[0].groupId))!;
+    const people = [...syntheticPeople({ count: 450, seed: 41, prefix: 'c' })];
+    for (let c = 0; c < CYCLES; c++) {
+      await insertNodes(env.pool, group, people.slice(c * 150, (c + 1) * 150));
+      const cycleId = await startCycle(env.cfg, group, { incremental: c > 0 });
+      expect((await waitForCycle(env.cfg, env.pool, group.id, cycleId)).status).to.equal('COMPLETED');
+      await until('the perfect run of the cycle', async () => (await env.pool.query(
+        `SELECT status FROM last_run_perfect_matches WHERE group_id = $1 AND potential_cycle_id = $2`, [group.id, cycleId])).rows[0]?.status === 'COMPLETED');
+    }
+    dash = await startDashboard(env.cfg, { port: 0, host: '127.0.0.1' });
+  });
+
+  after(async () => {
+    await dash?.close();
+    await env?.cleanup();
+  });
+
+  it('charts the last cycles, warns about the recall, and explains pairs with the score the cycle stored', async () => {
+    const s = await openBrowser();
+    try {
+      const { page } = s;
+      await logIn(page, dash.url, 'olga', 'op-pass');
+      await Promise.all([page.waitForURL(`${dash.url}/ops/groups/${group.id}`), page.click(`tr[data-group-id="${group.id}"] .group-name a`)]);
+      expect(await page.title()).to.equal('browser / circles · matchflow');
+
+      // three charts, one bar group per cycle, drawn with a height
+      for (const name of ['duration', 'edges', 'recall']) {
+        const chart = page.locator(`figure.chart-${name} svg.series`);
+        expect(await chart.getAttribute('data-bars'), name).to.equal(String(CYCLES));
+        expect(await chart.locator('g.cycle').count(), name).to.equal(CYCLES);
+      }
+      const edgeBars = page.locator('figure.chart-edges rect.bar');
+      const tallest = Math.max(...(await edgeBars.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height))));
+      expect(tallest).to.be.greaterThan(40);
+      const recalls = (await env.pool.query('SELECT recall FROM potential_cycle_quality WHERE group_id = $1 ORDER BY finished_at', [group.id])).rows;
+      const drawn = await page.locator('figure.chart-recall g.cycle').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+      expect(drawn).to.deep.equal(recalls.map((r) => r.recall));
+      expect(await page.locator('#recall-warning').isVisible()).to.equal(true);
+      expect(await page.locator('svg.histogram rect.bar').count()).to.be.greaterThan(0);
+      expect(Number((await page.locator('#perfect .pairs').innerText()).replace(/,/g, ''))).to.be.greaterThan(0);
+      expect(await page.locator('#perfect .unmatched').innerText()).to.match(/^\d+ of 450$/);
+
+      // a best pair's explain link: the explanation's total is the stored score, bit for bit
+      const link = page.locator('#best-pairs a.explain-link').first();
+      const cells = await page.locator('#best-pairs tbody tr').first().locator('td').allInnerTexts();
+      await Promise.all([page.waitForURL(/a=/), link.click()]);
+      const shown = await page.locator('#explanation').getAttribute('data-score');
+      expect(Object.is(Number(shown), await storedScore(cells[0], cells[1]))).to.equal(true);
+      expect(await page.locator('#explain-stored').innerText()).to.contain('equal to the score, bit for bit');
+
+      // the form, with a pair further down the list
+      const { rows: [pair] } = await env.pool.query(
+        `SELECT reference_id, matched_reference_id FROM potential_matches WHERE group_id = $1 ORDER BY compatibility_score, reference_id LIMIT 1`, [group.id]);
+      await page.fill('form.explain input[name=a]', pair.reference_id);
+      await page.fill('form.explain input[name=b]', pair.matched_reference_id);
+      await Promise.all([page.waitForURL(new RegExp(`a=${pair.reference_id}`)), page.click('form.explain button[type=submit]')]);
+      const total = await page.locator('#explain-score').innerText();
+      expect(Object.is(Number(total), await storedScore(pair.reference_id, pair.matched_reference_id))).to.equal(true);
+      expect(await page.locator('#explanation tbody tr').count()).to.be.greaterThan(0);
+      await page.screenshot({ path: GROUP_SCREENSHOT, fullPage: true });
+
+      // a node that is not in the group: said so, no stack trace
+      await page.goto(`${dash.url}/ops/groups/${group.id}?a=c-0000001&b=nobody`);
+      expect(await page.locator('.error[role=alert]').innerText()).to.equal("no node 'nobody' in group circles");
     } finally {
       await s.close();
     }
