@@ -3,11 +3,14 @@
 // the wall time of each phase, and a recall estimate.
 //
 // The recall estimate: a seeded random sample of the cycle's nodes (QUALITY_RECALL_SAMPLE, the
-// seed drawn from the cycle id, so a retry samples the same nodes) is scored against every page of
-// the cycle with the flat strategy — exhaustively, with the group's scorer, neighbour ids and
-// top-K — and the sampled nodes' exact top-K are compared with the rows the cycle left in
-// potential_matches: recall = entries of the exact top-K kept / entries of the exact top-K. It
-// runs while the cycle's pages are still staged (finalize deletes them), in a scoring thread.
+// seed drawn from the cycle id, so a retry samples the same nodes), gathered into one page, is
+// scored against every page of the cycle with the flat strategy — exhaustively, with the group's
+// scorer, neighbour ids and top-K — and the sampled nodes' exact top-K are compared with the rows the cycle left in
+// potential_matches. Scores are discrete and many neighbours tie, so which of the tied ones make a
+// top-K is arbitrary: a kept row counts when its score is at least the lowest of the node's exact
+// top-K (τ), and a node recalls min(|exact top-K|, kept rows scoring ≥ τ) entries (kept scores are
+// exact, so such a row is as good as an exact one). recall = Σ recalled / Σ |exact top-K|. It runs
+// while the cycle's pages are still staged (finalize deletes them), in a scoring thread.
 // With the flat strategy it is 1 unless something is wrong; with LSH it measures what the
 // blocking missed.
 import type { GroupSettings } from '../groups/groupSettings.ts';
@@ -22,7 +25,7 @@ import { listPages, loadPageData, pageKey, type CycleRow, type PageInfo } from '
 import { batchesWithin, columnBatchBytes, neighbourIds } from './cyclePlan.ts';
 import type { FlushResult } from './flushGroup.ts';
 import { heapList } from './pageLists.ts';
-import type { SampleState, SampleTopKInput, SampleTopKOutput } from './recallTask.ts';
+import type { PageWithIds, SampleState, SampleTopKInput, SampleTopKOutput } from './recallTask.ts';
 
 export interface RecallEstimate {
   /** sampled nodes */
@@ -45,21 +48,19 @@ export interface CycleMeasure {
 
 type Deps = Pick<WorkerDeps, 'cfg' | 'pool' | 'threads' | 'log'>;
 
-/** Sampled nodes by row page: a mask per page and the reference ids. */
-function sampleByPage(pages: PageInfo[], sample: Int32Array): Array<{ page: PageInfo; mask: Uint8Array; refs: string[] }> {
-  const out: Array<{ page: PageInfo; mask: Uint8Array; refs: string[] }> = [];
+/** The pages holding sampled nodes, each with a mask of them. */
+function sampleByPage(pages: PageInfo[], sample: Int32Array): Array<{ page: PageInfo; mask: Uint8Array }> {
+  const out: Array<{ page: PageInfo; mask: Uint8Array }> = [];
   let s = 0;
   let offset = 0;
   for (const page of pages) {
     const end = offset + page.nodeCount;
     let mask: Uint8Array | null = null;
-    const refs: string[] = [];
     for (; s < sample.length && sample[s] < end; s++) {
       mask ??= new Uint8Array(page.nodeCount);
       mask[sample[s] - offset] = 1;
-      refs.push(page.referenceIds[sample[s] - offset]);
     }
-    if (mask) out.push({ page, mask, refs });
+    if (mask) out.push({ page, mask });
     offset = end;
   }
   return out;
@@ -78,41 +79,48 @@ export async function measureCycle(deps: Deps, cycle: CycleRow, settings: GroupS
   const sample = sampleIndices(nodes, cfg.qualityRecallSample, hashString(cycle.cycleId));
   if (sample.length === 0 && !split) return { nodes, pairsPossible: nodes * (nodes - 1), recall: null };
   const named = neighbourIds(pages);
-  const rows = sampleByPage(pages, sample);
-  const rowData = await loadPageData(pool, cycle.cycleId, rows.map((r) => r.page));
-  let states: Array<SampleState | undefined> = rows.map(() => undefined);
+  const idsOf = (p: PageInfo) => named.ids.get(pageKey(p.kind, p.index))!;
+  const sampled = sampleByPage(pages, sample);
+  const sampledData = await loadPageData(pool, cycle.cycleId, sampled.map((r) => r.page));
+  // the sampled nodes as one row page (an empty one when nothing is sampled: only the sides are counted)
+  const rows = await deps.threads.run<PageWithIds>('gatherSample', {
+    pages: sampled.map((r) => ({ page: sampledData.get(pageKey(r.page.kind, r.page.index))!, ids: idsOf(r.page), mask: r.mask })),
+  });
+  sampledData.clear();
+  let state: SampleState | undefined;
   let left = 0;
   let right = 0;
   for (const batch of batchesWithin(pages, columnBatchBytes(cfg.maxMemoryMb, cfg.workerConcurrency))) {
     const data = await loadPageData(pool, cycle.cycleId, batch);
     const input: SampleTopKInput = {
-      scorer: settings.scorer, bipartite: split, k: settings.topK,
-      rows: rows.map((r, x) => ({
-        page: rowData.get(pageKey(r.page.kind, r.page.index))!, ids: named.ids.get(pageKey(r.page.kind, r.page.index))!, mask: r.mask, state: states[x],
-      })),
-      columns: batch.map((p) => ({ page: data.get(pageKey(p.kind, p.index))!, ids: named.ids.get(pageKey(p.kind, p.index))! })),
+      scorer: settings.scorer, bipartite: split, k: settings.topK, rows, state,
+      columns: batch.map((p) => ({ page: data.get(pageKey(p.kind, p.index))!, ids: idsOf(p) })),
     };
     const out = await deps.threads.run<SampleTopKOutput>('sampleTopK', input);
-    states = out.states;
+    state = out.state;
     left += out.left;
     right += out.right;
   }
   const pairsPossible = split ? 2 * left * right : nodes * (nodes - 1);
   if (sample.length === 0) return { nodes, pairsPossible, recall: null };
-  const refs = rows.flatMap((r) => r.refs);
-  const { rows: kept } = await pool.query<{ reference_id: string; matched_reference_id: string }>(
-    'SELECT reference_id, matched_reference_id FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, refs]);
-  const keptPairs = new Set(kept.map((r) => `${r.reference_id}\u0000${r.matched_reference_id}`));
+  const refs = Array.from(rows.ids, (id) => named.referenceOfId[id]);
+  const { rows: kept } = await pool.query<{ reference_id: string; compatibility_score: number }>(
+    'SELECT reference_id, compatibility_score FROM potential_matches WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, refs]);
+  const keptScores = new Map<string, number[]>();
+  for (const k of kept) {
+    const list = keptScores.get(k.reference_id) ?? [];
+    list.push(Number(k.compatibility_score));
+    keptScores.set(k.reference_id, list);
+  }
   let expected = 0;
   let found = 0;
-  rows.forEach((r, x) => {
-    for (let node = 0; node < r.mask.length; node++) {
-      if (!r.mask[node]) continue;
-      const exact = heapList(states[x], settings.topK, node);
-      const ref = r.page.referenceIds[node];
-      expected += exact.ids.length;
-      for (const id of exact.ids) if (keptPairs.has(`${ref}\u0000${named.referenceOfId[id]}`)) found++;
-    }
+  refs.forEach((ref, x) => {
+    const exact = heapList(state, settings.topK, x);
+    if (exact.ids.length === 0) return;
+    const tau = exact.scores[exact.scores.length - 1];
+    const hits = (keptScores.get(ref) ?? []).filter((sc) => sc >= tau).length;
+    expected += exact.ids.length;
+    found += Math.min(hits, exact.ids.length);
   });
   return { nodes, pairsPossible, recall: { sample: sample.length, expected, found, recall: expected ? found / expected : null, ms: Date.now() - t0 } };
 }

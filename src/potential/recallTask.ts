@@ -1,9 +1,11 @@
-// The CPU work of a cycle's recall estimate, run in a scoring thread: the exact flat top-K of a
-// sample of the cycle's nodes (their row pages, with a mask of the sampled nodes) against a batch
-// of the cycle's pages, with the group's scorer and the same neighbour ids and top-K as the build
-// jobs; and the bipartite sides of the batch's nodes, which the count of possible pairs needs.
+// The CPU work of a cycle's recall estimate, run in a scoring thread. gatherSample puts the
+// sampled nodes of the cycle's pages into one page (gatherNodes.ts); sampleTopK computes their
+// exact top-K against a batch of the cycle's pages with the flat strategy, the group's scorer and
+// the build jobs' neighbour ids and top-K, and counts the batch's nodes on each bipartite side,
+// which the count of possible pairs needs.
 import { SIDE_LEFT, SIDE_RIGHT } from '../matching/encodedPage.ts';
-import { deserializePage } from '../matching/pageCodec.ts';
+import { gatherNodes } from '../matching/gatherNodes.ts';
+import { deserializePage, serializePage } from '../matching/pageCodec.ts';
 import type { SideFilter } from '../matching/pageSide.ts';
 import { flatRows } from '../matching/rowScoring.ts';
 import { createScorer } from '../matching/scorerRegistry.ts';
@@ -16,27 +18,36 @@ export interface SampleState {
   count: Int32Array;
 }
 
-export interface SampleRows {
+/** An encoded page with the neighbour id of each of its nodes. */
+export interface PageWithIds {
   page: Uint8Array;
   ids: Int32Array;
-  /** 1 for the sampled nodes of the page */
-  mask: Uint8Array;
-  /** the top-K of the earlier batches */
-  state?: SampleState;
+}
+
+/** The sampled nodes (mask 1) of each page, as one page with their neighbour ids. */
+export function gatherSample(input: { pages: Array<PageWithIds & { mask: Uint8Array }> }): PageWithIds {
+  const parts = input.pages.map((p) => {
+    const nodes: number[] = [];
+    p.mask.forEach((m, i) => { if (m) nodes.push(i); });
+    return { page: deserializePage(p.page), nodes, ids: p.ids };
+  });
+  const ids = Int32Array.from(parts.flatMap((p) => p.nodes.map((i) => p.ids[i])));
+  return { page: serializePage(gatherNodes(parts)), ids };
 }
 
 export interface SampleTopKInput {
   scorer: { name: string; options: Record<string, unknown> };
   bipartite: boolean;
   k: number;
-  rows: SampleRows[];
-  /** encoded pages with the neighbour id of each of their nodes */
-  columns: Array<{ page: Uint8Array; ids: Int32Array }>;
+  /** the gathered sample */
+  rows: PageWithIds;
+  columns: PageWithIds[];
+  /** the top-K of the earlier batches */
+  state?: SampleState;
 }
 
 export interface SampleTopKOutput {
-  /** per row page: its top-K so far (k entries a node of the page) */
-  states: SampleState[];
+  state: SampleState;
   /** nodes of the batch's column pages on the left and on the right side */
   left: number;
   right: number;
@@ -48,19 +59,16 @@ export function sampleTopK(input: SampleTopKInput): SampleTopKOutput {
   let left = 0;
   let right = 0;
   for (const c of columns) for (const s of c.page.side) if (s === SIDE_LEFT) left++; else if (s === SIDE_RIGHT) right++;
+  const page = deserializePage(input.rows.page);
+  const topK = new TopK(page.size, input.k);
+  if (input.state) {
+    topK.score.set(input.state.score);
+    topK.id.set(input.state.id);
+    topK.count.set(input.state.count);
+  }
   const runs: Array<[SideFilter, SideFilter]> = input.bipartite ? [['left', 'right'], ['right', 'left']] : [['all', 'all']];
-  const states = input.rows.map((r) => {
-    const page = deserializePage(r.page);
-    const topK = new TopK(page.size, input.k);
-    if (r.state) {
-      topK.score.set(r.state.score);
-      topK.id.set(r.state.id);
-      topK.count.set(r.state.count);
-    }
-    for (const [rowFilter, colFilter] of runs) {
-      flatRows(scorer, { page, ids: r.ids, filter: rowFilter, only: r.mask }, columns.map((c) => ({ ...c, filter: colFilter })), topK);
-    }
-    return { score: topK.score, id: topK.id, count: topK.count };
-  });
-  return { states, left, right };
+  for (const [rowFilter, colFilter] of runs) {
+    flatRows(scorer, { page, ids: input.rows.ids, filter: rowFilter }, columns.map((c) => ({ ...c, filter: colFilter })), topK);
+  }
+  return { state: { score: topK.score, id: topK.id, count: topK.count }, left, right };
 }

@@ -74,4 +74,4 @@ export function scoreRows(input: ScoreRowsInput): ScoreRowsOutput {
 }
 
 // the recall estimate of finalize-group runs on these threads too
-export { sampleTopK } from './recallTask.ts';
+export { gatherSample, sampleTopK } from './recallTask.ts';
