@@ -62,7 +62,6 @@ async function waitForImport(pool: Pool, queue: Queue, id: string, timeoutSec: n
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'enqueue the import of a CSV file (local, or s3://…) or wait for it with a progress bar',
   help: `Usage: matchflow import FILE|s3://bucket/key|http://host:port/bucket/key --domain D --group G
                         [--type T] [--wait] [--timeout SEC] [--request-key K]
 
