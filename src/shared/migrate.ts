@@ -45,9 +45,14 @@ export async function schemaState(pool: Pool, schema: string, dir = MIGRATIONS_D
   return { migrated: true, pending: versions.filter((v) => !applied.has(v)) };
 }
 
+/** gen_random_uuid(), which the tables' defaults call, is built into PostgreSQL from 13 on. */
+const MIN_SERVER_VERSION = 130000;
+
 export async function migrate(pool: Pool, schema: string, dir = MIGRATIONS_DIR): Promise<MigrateResult> {
   const migrations = await readMigrations(dir);
   return withTransaction(pool, async (c) => {
+    const { rows: [server] } = await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+    if (Number(server.v) < MIN_SERVER_VERSION) throw new Error(`matchflow needs PostgreSQL 13 or later (this server: ${server.v})`);
     // Serialize concurrent runs on this schema; the lock ends with the transaction.
     await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`matchflow-migrate:${schema}`]);
     await c.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
