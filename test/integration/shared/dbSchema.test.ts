@@ -27,10 +27,14 @@ describe('DB_SCHEMA', function () {
 
   it('a command against a schema that was never migrated: one line, exit 1; config and migrate still run', async () => {
     t = await createTestEnv('nomig', { migrate: false });
-    for (const args of [['worker'], ['import', 'x.csv', '--domain', 'd', '--group', 'g'], ['run', 'perfect', '--group', 'g'], ['nodes', 'remove', '--group', 'g', 'a']]) {
+    const commands = [
+      ['worker'], ['import', 'x.csv', '--domain', 'd', '--group', 'g'], ['run', 'perfect', '--group', 'g'], ['nodes', 'remove', '--group', 'g', 'a'],
+    ];
+    for (const args of commands) {
       const r = await runCli(args, t.env);
       expect(r.status, `${args[0]}: ${r.stderr}`).to.equal(1);
-      expect(r.stderr).to.equal(`matchflow ${args[0]}: schema "${t.schema}" (DB_SCHEMA) is not migrated: run \`matchflow migrate\` with the same DB_SCHEMA first\n`);
+      expect(r.stderr).to.equal(`matchflow ${args[0]}: schema "${t.schema}" (DB_SCHEMA) is not migrated: `
+        + 'run `matchflow migrate` with the same DB_SCHEMA first\n');
     }
     const { rows } = await t.pool.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [t.schema]);
     expect(rows, 'nothing created the schema').to.deep.equal([]);
