@@ -30,16 +30,22 @@ export interface MigrateResult {
 export interface SchemaState {
   /** the schema has matchflow's migrations table */
   migrated: boolean;
-  /** versions of migrations/ not applied to it yet */
+  /** versions of migrations/ not applied to it yet (none known when the role may not read the table) */
   pending: string[];
 }
 
-/** What `matchflow migrate` would still have to apply to `schema`. */
+/**
+ * What `matchflow migrate` would still have to apply to `schema`. The least-privileged worker role
+ * may not read schema_migrations: for it, only whether the schema was migrated at all is known.
+ */
 export async function schemaState(pool: Pool, schema: string, dir = MIGRATIONS_DIR): Promise<SchemaState> {
   const versions = (await readMigrations(dir)).map((m) => m.version);
   const table = `${ident(schema)}.schema_migrations`;
-  const { rows: [found] } = await pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]);
+  const { rows: [found] } = await pool.query<{ t: string | null; readable: boolean | null }>(
+    "SELECT to_regclass($1)::text AS t, CASE WHEN to_regclass($1) IS NOT NULL THEN has_table_privilege(to_regclass($1), 'SELECT') END AS readable",
+    [table]);
   if (!found.t) return { migrated: false, pending: versions };
+  if (!found.readable) return { migrated: true, pending: [] };
   const { rows } = await pool.query<{ version: string }>(`SELECT version FROM ${table}`);
   const applied = new Set(rows.map((r) => r.version));
   return { migrated: true, pending: versions.filter((v) => !applied.has(v)) };

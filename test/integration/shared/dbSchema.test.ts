@@ -44,6 +44,19 @@ describe('DB_SCHEMA', function () {
     expect(migrated.stdout).to.match(new RegExp(`^schema ${t.schema}: applied \\d+`));
   });
 
+  it('the least-privileged worker role, which may not read schema_migrations, passes on a migrated schema only', async () => {
+    t = await createTestEnv('rolemig');
+    const url = new URL(t.cfg.databaseUrl);
+    url.username = 'matchflow_worker';
+    url.password = '';
+    const migrated = await runCli(['run', 'potential', '--group', 'nope'], { ...t.env, DATABASE_URL: url.toString() });
+    expect(migrated.status, migrated.stderr).to.equal(2);
+    expect(migrated.stderr).to.match(/^matchflow run: no group 'nope'/);
+    const missing = await runCli(['run', 'potential', '--group', 'nope'], { ...t.env, DATABASE_URL: url.toString(), DB_SCHEMA: `${t.schema}_missing` });
+    expect(missing.status).to.equal(1);
+    expect(missing.stderr).to.match(/is not migrated: run `matchflow migrate`/);
+  });
+
   it('a schema that lacks this version\'s newest migration: refused, naming what it lacks', async () => {
     t = await createTestEnv('oldmig');
     const { rows: [last] } = await t.pool.query<{ version: string }>('SELECT max(version) AS version FROM schema_migrations');
