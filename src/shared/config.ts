@@ -140,7 +140,7 @@ export const SETTINGS = {
     doc: 'The auction strategy is exact for scores rounded to max score / 2^bits',
   }),
   perfectBlossomMaxNodes: s({
-    env: 'PERFECT_BLOSSOM_MAX_NODES', kind: 'int', default: 5000, min: 0,
+    env: 'PERFECT_BLOSSOM_MAX_NODES', kind: 'int', default: 100000, min: 0,
     doc: 'A perfect-match job runs blossom (and hopcroft-karp on one node set) only up to this many nodes; ' +
       'above it greedy runs instead, and bipartite groups use assignment (same optimum). 0 = no limit',
   }),
