@@ -10,7 +10,6 @@ import { checkServices } from './preflight.ts';
 
 export const explainCommand: Command = {
   name: 'explain',
-  summary: 'why two nodes got their score: key by key, their top-K ranks, the perfect stage\'s choice',
   help: `Usage: matchflow explain --group G [--domain D] [--json] REF_A REF_B
 
 Scores the pair with the group's own scorer and settings, as a potential cycle does, and prints

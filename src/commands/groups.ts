@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyGroups, type ApplyReport, type GroupOutcome } from '../groups/applyGroups.ts';
+import { CatalogError } from '../groups/catalog.ts';
 import { readGroupDocument } from '../groups/groupDocument.ts';
 import { groupsFileText, GroupsFileError, readGroupsFile } from '../groups/groupsFile.ts';
 import { listGroups, type GroupListRow, type LastRunView } from '../groups/groupList.ts';
@@ -44,7 +45,6 @@ Exit codes: 0 done, 1 the file does not validate (nothing written) or cannot be 
 
 export const groupsCommand: Command = {
   name: 'groups',
-  summary: 'declare groups and their settings in a YAML file (apply), list them, show one',
   help: HELP,
   async run(argv) {
     const { values, positionals } = parseArgs({
@@ -97,7 +97,14 @@ async function apply(pool: Pool, file: string, dryRun: boolean): Promise<number>
     process.stderr.write(`${err.message}\nnothing was changed\n`);
     return EXIT.failed;
   }
-  const report = await applyGroups(config(), pool, entries, { dryRun });
+  let report;
+  try {
+    report = await applyGroups(config(), pool, entries, { dryRun });
+  } catch (err) {
+    if (!(err instanceof CatalogError)) throw err;
+    process.stderr.write(`${err.message}\nnothing was changed\n`);
+    return EXIT.failed;
+  }
   process.stdout.write(applyReportText(report, basename(file)));
   return EXIT.ok;
 }

@@ -16,7 +16,6 @@ const width = Math.max(...STRATEGY_NAMES.map((n) => n.length));
 
 export const solveCommand: Command = {
   name: 'solve',
-  summary: 'run a perfect-match strategy on a CSV of scored edges (offline, no database)',
   help: `Usage: matchflow solve --strategy S --input edges.csv [--output pairs.csv] [--bipartite]
                        [--k K] [--capacity C] [--left-capacity C]
 

@@ -3,7 +3,7 @@
 // applied by the same code as `matchflow groups apply`. Domain and group are names or UUIDs.
 import express, { type Router } from 'express';
 import { applyGroups } from '../groups/applyGroups.ts';
-import { resolveDomain, resolveGroup } from '../groups/catalog.ts';
+import { CatalogError, resolveDomain, resolveGroup } from '../groups/catalog.ts';
 import { readGroupDocument } from '../groups/groupDocument.ts';
 import { listGroups } from '../groups/groupList.ts';
 import { formatPath, GroupSettingsError, readGroupSpec } from '../groups/groupSpec.ts';
@@ -59,7 +59,13 @@ export function groupRoutes(deps: GroupRoutesDeps): Router {
       res.status(400).json({ code: 'invalid_settings', message: err.message, field: formatPath(err.path) });
       return;
     }
-    const report = await applyGroups(deps.cfg, deps.pool, [{ domain, group, spec }], { dryRun });
+    let report;
+    try {
+      report = await applyGroups(deps.cfg, deps.pool, [{ domain, group, spec }], { dryRun });
+    } catch (err) {
+      if (err instanceof CatalogError) throw new ApiError(400, 'invalid_group', err.message);
+      throw err;
+    }
     const g = report.groups[0];
     res.status(g.action === 'created' && !dryRun ? 201 : 200).json({
       groupId: dryRun && g.action === 'created' ? null : g.groupId,

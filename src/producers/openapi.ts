@@ -136,7 +136,8 @@ export function openApiDocument(): Schema {
           responses: {
             200: json(ref('ApplyResult'), 'updated, unchanged, or a dry run'),
             201: json(ref('ApplyResult'), 'created'),
-            400: json(ref('SettingsError'), 'the settings do not validate: the field at fault'),
+            400: json({ anyOf: [ref('SettingsError'), ref('Error')] },
+              'the settings do not validate (invalid_settings, with the field at fault), or a name is refused (invalid_name, invalid_group)'),
             ...UNAUTHORIZED, 415: error('not JSON'),
           },
         },

@@ -49,7 +49,10 @@ export const SETTINGS = {
     doc: 'Prefix of every Redis key (BullMQ queues, locks, semaphores); on a Redis Cluster it becomes the hash tag {QUEUE_PREFIX}',
   }),
   // logging
-  logLevel: s({ env: 'LOG_LEVEL', kind: 'string', default: 'info', doc: 'pino log level (trace, debug, info, warn, error, fatal, silent)' }),
+  logLevel: s({
+    env: 'LOG_LEVEL', kind: 'string', default: '',
+    doc: 'pino log level (trace, debug, info, warn, error, fatal, silent); unset: info, but warn for `matchflow demo` (info with its --verbose)',
+  }),
   // scheduling
   potentialCron: s({
     env: 'POTENTIAL_CRON', kind: 'string', default: '0 5 11 * * *', seedKey: 'scheduling.potential-match.cron',

@@ -2,6 +2,8 @@
 // one bipartite group (mentors × mentees split on `type`), declared in examples/groups.yaml and
 // applied as `matchflow groups apply` applies a file.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../shared/packageRoot.ts';
 import type { Config } from '../../shared/config.ts';
 import type { Pool } from '../../shared/db.ts';
 import { applyGroups } from '../../groups/applyGroups.ts';
@@ -19,7 +21,7 @@ export interface DemoDomain {
   groups: DemoGroup[];
 }
 
-export const DEMO_GROUPS_FILE = new URL('../../../examples/groups.yaml', import.meta.url);
+export const DEMO_GROUPS_FILE = join(PACKAGE_ROOT, 'examples', 'groups.yaml');
 
 export async function createDemoDomain(cfg: Config, pool: Pool, opts: { nodesPerGroup: number; seed: number }): Promise<DemoDomain> {
   const entries = readGroupsFile(await readFile(DEMO_GROUPS_FILE, 'utf8'), 'examples/groups.yaml');
