@@ -139,6 +139,15 @@ async function confirmDialog(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Confirm', exact: true }).click();
 }
 
+/** Without chromium: a failure on CI, elsewhere the suite is reported pending with the command that installs it. */
+function needChromium(ctx: Mocha.Context): void {
+  if (existsSync(CHROMIUM)) return;
+  if (ON_CI) throw new Error(`${CHROMIUM} is missing: install it with '${INSTALL}' (.ci/run does this on CI)`);
+  // Not a pass: reported as pending, with the command that makes it run.
+  process.stdout.write(`      (skipped: ${CHROMIUM} is missing; install it with \`${INSTALL}\` to run this test; required under CI=true)\n`);
+  ctx.skip();
+}
+
 describe('dashboard in a real browser (chromium)', function () {
   let t: TestEnv;
   let dash: RunningDashboard;
@@ -147,12 +156,7 @@ describe('dashboard in a real browser (chromium)', function () {
   let failedJob: Job;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (ON_CI) throw new Error(`${CHROMIUM} is missing: install it with '${INSTALL}' (.ci/run does this on CI)`);
-      // Not a pass: reported as pending, with the command that makes it run.
-      process.stdout.write(`      (skipped: ${CHROMIUM} is missing; install it with \`${INSTALL}\` to run this test; required under CI=true)\n`);
-      this.skip();
-    }
+    needChromium(this);
     t = await createTestEnv('browser', {
       overrides: { dashboardUsers: ['olga:op-pass:operator', 'victor:view-pass:readonly'], dashboardHistogramBuckets: BUCKETS },
     });
@@ -269,8 +273,8 @@ describe('group page in a real browser (chromium)', function () {
       AND ((reference_id = $2 AND matched_reference_id = $3) OR (reference_id = $3 AND matched_reference_id = $2)) LIMIT 1`,
     [group.id, a, b])).rows[0].compatibility_score);
 
-  before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with 'apt-get install -y chromium'`);
+  before(async function () {
+    needChromium(this);
     // coarse LSH and a demanding warning level: the page must warn about the recall
     env = await createWorkerEnv('browsergrp', {
       overrides: { dashboardUsers: ['olga:op-pass:operator'], topK: 8, nodeFetchBatchSize: 150, qualityRecallWarnBelow: 0.99, retryDelayMs: 100 },

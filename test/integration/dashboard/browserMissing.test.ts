@@ -36,6 +36,6 @@ describe('the browser test on a machine without chromium', function () {
     const r = await browserTest({ ...withoutCi, CI: 'true' });
     expect(r.status).to.not.equal(0);
     expect(r.out).to.match(/\/nonexistent\/chromium is missing: install it with 'apt-get install -y chromium'/);
-    expect(r.out).to.match(/^0 passed, 1 failed/m);
+    expect(r.out).to.match(/^0 passed, [1-9]\d* failed/m);
   });
 });
