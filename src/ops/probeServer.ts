@@ -1,5 +1,5 @@
 // The HTTP side of a worker or producer process: /metrics (Prometheus: the seeds' metrics, BullMQ
-// queue depths, default process metrics), /healthz (liveness: the event loop answers) and
+// queue depths, each group's last cycle quality, default process metrics), /healthz (liveness: the event loop answers) and
 // /readyz (PostgreSQL and Redis answer; 503 once the process is shutting down).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,7 @@ import { openQueue } from '../shared/queue.ts';
 import type { QueueName } from '../shared/queues.ts';
 import { createRedis } from '../shared/redis.ts';
 import { refreshQueueDepths } from './queueDepth.ts';
+import { refreshQualityGauges } from './qualityGauges.ts';
 import { readiness } from './readiness.ts';
 
 export interface ProbeServerOptions {
@@ -65,7 +66,7 @@ export async function startProbeServer(cfg: Config, opts: ProbeServerOptions = {
         return send(res, r.ready ? 200 : 503, JSON.stringify({ status: r.ready ? 'ready' : 'not ready', checks: r.checks }));
       }
       case '/metrics':
-        await refreshQueueDepths(queues, cfg.healthCheckTimeoutMs);
+        await Promise.all([refreshQueueDepths(queues, cfg.healthCheckTimeoutMs), refreshQualityGauges(pool, cfg.healthCheckTimeoutMs)]);
         return send(res, 200, await registry.metrics(), registry.contentType);
       default:
         return send(res, 404, JSON.stringify({ error: 'not found', paths: ['/metrics', '/healthz', '/readyz'] }));

@@ -8,6 +8,7 @@ import { getGroup, type GroupRow } from '../../../src/groups/catalog.ts';
 import { readGroupSpec } from '../../../src/groups/groupSpec.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { metrics } from '../../../src/shared/metrics.ts';
+import { refreshQualityGauges } from '../../../src/ops/qualityGauges.ts';
 import { syntheticPeople, type SyntheticNode } from '../../../src/synthetic/people.ts';
 import { expectedRows, insertNodes, matchesOf } from '../../support/potentialFixture.ts';
 import { createWorkerEnv, type WorkerEnv } from '../../support/workerEnv.ts';
@@ -108,6 +109,11 @@ describe('match quality per cycle', function () {
     expect(r.pairs_scored).to.be.lessThan(r.pairs_possible / 2);
     expect(r.reduction_ratio).to.be.closeTo(1 - r.pairs_scored / r.pairs_possible, 1e-12);
     expect(await gauge(metrics.recallEstimate, g.id)).to.equal(truth);
+    // what /metrics reports in any process: the group's last cycle, read from its quality history
+    metrics.recallEstimate.reset();
+    await refreshQualityGauges(env.pool, 5000);
+    expect(await gauge(metrics.recallEstimate, g.id)).to.equal(truth);
+    expect(await gauge(metrics.reductionRatio, g.id)).to.equal(r.reduction_ratio);
   });
 
   it('bipartite: all possible pairs are left × right both ways', async () => {
