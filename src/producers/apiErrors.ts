@@ -1,6 +1,7 @@
 // JSON errors of the enqueue API: { code, message } with an HTTP status.
 import type { ErrorRequestHandler, Response } from 'express';
 import { logger } from '../shared/logger.ts';
+import { summarizeProblems } from '../shared/problemSummary.ts';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly details?: string[]) {
@@ -8,8 +9,14 @@ export class ApiError extends Error {
   }
 }
 
+/** `details` are bounded like every problem list (at most MAX_REPORTED_PROBLEMS, and their count). */
 export function sendError(res: Response, status: number, code: string, message: string, details?: string[]): void {
-  res.status(status).json(details ? { code, message, details } : { code, message });
+  if (!details) {
+    res.status(status).json({ code, message });
+    return;
+  }
+  const summary = summarizeProblems(details);
+  res.status(status).json({ code, message, details: summary.shown, ...(summary.total > summary.shown.length ? { detailCount: summary.total } : {}) });
 }
 
 /** Turns thrown errors (ours, body-parser's, anything else) into JSON errors. */

@@ -8,6 +8,7 @@ import { enqueueImport } from '../import/enqueueImport.ts';
 import { ImportInputError } from '../import/errors.ts';
 import { getImportJob, type ImportJobRow } from '../import/importJobs.ts';
 import { importRequestOf, validateNodeExchange } from '../import/nodeExchange.ts';
+import { summarizeProblems } from '../shared/problemSummary.ts';
 import { ApiError } from './apiErrors.ts';
 
 export interface ImportRoutesDeps {
@@ -45,7 +46,7 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
   router.post('/v1/imports', async (req, res) => {
     if (!req.is('application/json')) throw new ApiError(415, 'unsupported_media_type', 'send the NodeExchange as Content-Type: application/json');
     const v = validateNodeExchange(req.body);
-    if (!v.ok) throw new ApiError(400, 'invalid_request', `the body is not a valid NodeExchange: ${v.errors.join('; ')}`, v.errors);
+    if (!v.ok) throw new ApiError(400, 'invalid_request', `the body is not a valid NodeExchange: ${summarizeProblems(v.errors).text}`, v.errors);
     const key = req.get('idempotency-key') ?? v.value.requestId;
     if (key !== undefined && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX)) {
       throw new ApiError(400, 'invalid_request', `the idempotency key must have 1 to ${IDEMPOTENCY_KEY_MAX} characters`);

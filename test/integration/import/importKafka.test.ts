@@ -93,7 +93,9 @@ describe('Kafka import requests: handleImportMessage', () => {
     expect(job.status).to.equal('FAILED');
     expect(dlq()).to.have.length(1);
     expect(dlq()[0].message.headers!['dlq-reason']).to.match(/failed: .*no reference_id column/);
-    expect(JSON.parse(dlq()[0].message.value)).to.deep.equal({ domainId: 'acme', groupId: 'g1', filePath: 'noheader.csv' });
+    // the request as the job understood it (the job keeps where the message was, not its text)
+    expect(JSON.parse(dlq()[0].message.value)).to.deep.equal({ domainId: job.domainId, groupId: job.groupId, filePath: 'noheader.csv' });
+    expect(dlq()[0].message.headers).to.include({ 'dlq-original-topic': 'acme-users', 'dlq-original-partition': '0' });
   });
 });
 
