@@ -76,7 +76,9 @@ export async function processImportFile(
   } catch (err) {
     const permanent = err instanceof ImportInputError;
     const lastAttempt = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const message = (err as Error).message;
+    // The reason is shown to the client (GET /v1/imports/:id, the status event): only input errors
+    // say what went wrong; anything else (a database error, the network) is in the worker's log.
+    const message = permanent ? (err as Error).message : 'the import failed on the server (the worker log has the details)';
     if (lastAttempt) {
       const counts = { total: 0, processed: 0, failed: 0, duplicates: 0 };
       await finishImportJob(deps.pool, payload.importJobId, 'FAILED', counts, message)

@@ -4,13 +4,22 @@ import { constants } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ImportInputError } from './errors.ts';
+import { quoted } from '../shared/problemSummary.ts';
 
 async function realRoot(importRoot: string): Promise<string> {
   try {
     return await realpath(resolve(importRoot));
   } catch (err) {
-    throw new ImportInputError('import_root_missing', `the import root ${resolve(importRoot)} (IMPORT_ROOT) does not exist: ${(err as Error).message}`);
+    throw new ImportInputError('import_root_missing', 'the import root is not available on this worker',
+      `${resolve(importRoot)} (IMPORT_ROOT): ${(err as Error).message}`);
   }
+}
+
+/** Paths quoted back to the client: the one it sent, cut to this many characters. */
+const PATH_QUOTED = 200;
+
+function outsideRoot(path: string, detail: string): ImportInputError {
+  return new ImportInputError('path_outside_root', `${quoted(path, PATH_QUOTED)} is outside the import root`, detail);
 }
 
 function inside(root: string, target: string): boolean {
@@ -27,18 +36,14 @@ export async function confinedPath(importRoot: string, path: string): Promise<st
   const root = await realRoot(importRoot);
   const wanted = resolve(root, path);
   // Refuse before touching the file system, so that probing paths outside the root reveals nothing.
-  if (!inside(root, wanted)) throw new ImportInputError('path_outside_root', `${path} is outside the import root ${root} (IMPORT_ROOT)`);
+  if (!inside(root, wanted)) throw outsideRoot(path, `${wanted} is outside ${root} (IMPORT_ROOT)`);
   let real: string;
   try {
     real = await realpath(wanted);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? `no such file under the import root ${root}` : (err as Error).message;
-    throw new ImportInputError('file_not_found', `${path}: ${why}`);
+    throw new ImportInputError('file_not_found', `${quoted(path, PATH_QUOTED)}: no such file under the import root`, (err as Error).message);
   }
-  if (!inside(root, real)) {
-    throw new ImportInputError('path_outside_root', `${path} resolves (through a symbolic link) to ${real}, outside the import root ${root}`);
-  }
+  if (!inside(root, real)) throw outsideRoot(path, `resolves (through a symbolic link) to ${real}, outside ${root}`);
   return real;
 }
 
@@ -49,12 +54,12 @@ export async function openConfined(importRoot: string, path: string): Promise<{ 
   try {
     handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
-    throw new ImportInputError('file_unreadable', `${path}: ${(err as Error).message}`);
+    throw new ImportInputError('file_unreadable', `${quoted(path, PATH_QUOTED)} cannot be read`, (err as Error).message);
   }
   const st = await handle.stat();
   if (!st.isFile()) {
     await handle.close();
-    throw new ImportInputError('not_a_file', `${path} is not a regular file`);
+    throw new ImportInputError('not_a_file', `${quoted(path, PATH_QUOTED)} is not a regular file`);
   }
   return { handle, real, size: st.size };
 }
@@ -63,5 +68,5 @@ export async function openConfined(importRoot: string, path: string): Promise<{ 
 export function checkLexicallyConfined(importRoot: string, path: string): void {
   if (path.includes('\0')) throw new ImportInputError('path_invalid', 'the file path contains a NUL character');
   const root = resolve(importRoot);
-  if (!inside(root, resolve(root, path))) throw new ImportInputError('path_outside_root', `${path} is outside the import root ${root} (IMPORT_ROOT)`);
+  if (!inside(root, resolve(root, path))) throw outsideRoot(path, `${resolve(root, path)} is outside ${root} (IMPORT_ROOT)`);
 }

@@ -26,7 +26,7 @@ export const jsonErrors: ErrorRequestHandler = (err, req, res, _next) => {
   const type = (err as { type?: string }).type;
   if (type === 'entity.too.large') {
     const limit = (err as { limit?: number }).limit;
-    return sendError(res, 413, 'payload_too_large', `the body is larger than the limit (${limit} bytes, HTTP_BODY_LIMIT)`);
+    return sendError(res, 413, 'payload_too_large', `the body is larger than the limit (${limit} bytes)`);
   }
   if (type === 'entity.parse.failed') return sendError(res, 400, 'invalid_json', `the body is not valid JSON: ${(err as Error).message}`);
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 415, 'unsupported_encoding', (err as Error).message);

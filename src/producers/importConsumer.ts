@@ -89,7 +89,10 @@ export async function handleImportMessage(deps: ImportMessageDeps, p: IncomingMe
       const e = await enqueueImport({ cfg: deps.cfg, pool: deps.pool, queue: deps.queue }, request, origin);
       return { kind: e.created ? 'enqueued' : 'duplicate', importJobId: e.importJobId };
     } catch (err) {
-      if (err instanceof ImportInputError) return deadLetter(`${err.code}: ${err.message}`);
+      if (err instanceof ImportInputError) {
+        if (err.detail) deps.log.info({ code: err.code, detail: err.detail, topic: p.topic, offset: p.message.offset }, 'import request refused');
+        return deadLetter(`${err.code}: ${err.message}`);
+      }
       lastError = err as Error;
       deps.log.warn({ err, attempt, topic: p.topic, offset: p.message.offset }, 'enqueue of an import request failed');
       if (attempt < deps.cfg.maxRetries) await sleep(deps.cfg.retryDelayMs * 2 ** (attempt - 1));

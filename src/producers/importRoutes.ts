@@ -10,6 +10,7 @@ import { getImportJob, type ImportJobRow } from '../import/importJobs.ts';
 import { importRequestOf, validateNodeExchange } from '../import/nodeExchange.ts';
 import { summarizeProblems } from '../shared/problemSummary.ts';
 import { ApiError } from './apiErrors.ts';
+import { logger } from '../shared/logger.ts';
 
 export interface ImportRoutesDeps {
   cfg: Config;
@@ -58,7 +59,10 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
         statusUrl: `/v1/imports/${e.importJobId}`,
       });
     } catch (err) {
-      if (err instanceof ImportInputError) throw new ApiError(400, err.code, err.message);
+      if (err instanceof ImportInputError) {
+        if (err.detail) logger().info({ code: err.code, detail: err.detail }, 'import request refused');
+        throw new ApiError(400, err.code, err.message);
+      }
       throw err;
     }
   });

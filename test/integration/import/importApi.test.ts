@@ -63,7 +63,7 @@ describe('enqueue API: /v1/imports', () => {
       [call('POST', '/v1/imports', { domainId: 'd', groupId: 'g' }), 400, 'invalid_request', /exactly one of 'filePath' and 'referenceIds'/],
       [call('POST', '/v1/imports', { domainId: 'd', groupId: 'g', filePath: '../../etc/passwd' }), 400, 'path_outside_root', /outside the import root/],
       [call('POST', '/v1/imports', { domainId: 'd', groupId: 'g', referenceIds: Array.from({ length: 500 }, (_, i) => `r${i}`) }), 413, 'payload_too_large',
-        /HTTP_BODY_LIMIT/],
+        /larger than the limit \(2048 bytes\)/],
       [call('POST', '/v1/imports', 'domainId=d', { 'content-type': 'text/plain' }), 415, 'unsupported_media_type', /application\/json/],
       [call('GET', '/v1/imports/not-a-uuid'), 400, 'invalid_id', /UUID/],
       [call('GET', '/v1/imports/00000000-0000-0000-0000-000000000000'), 404, 'not_found', /no import/],
