@@ -1,5 +1,7 @@
-// Domains, groups and their configuration: looked up by UUID or by name, created on demand.
+// Domains, groups and their configuration: looked up by UUID or by name, created on demand (names
+// must be printable: src/groups/names.ts).
 import type { Pool, PoolClient } from '../shared/db.ts';
+import { assertPrintableName } from './names.ts';
 
 export type MatchType = 'SYMMETRIC' | 'BIPARTITE';
 
@@ -30,6 +32,7 @@ export async function resolveDomain(db: Db, idOrName: string, create = false): P
     return idOrName;
   }
   if (create) {
+    assertPrintableName('domain', idOrName);
     const { rows } = await db.query<{ id: string }>(
       `INSERT INTO domains (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, [idOrName]);
     return rows[0].id;
@@ -52,6 +55,7 @@ export async function resolveGroup(
     [domainId, idOrName]);
   if (rows[0]) return toGroup(rows[0]);
   if (!create) return null;
+  if (!byId) assertPrintableName('group', idOrName);
   const { rows: made } = await db.query(
     `INSERT INTO matching_groups (id, domain_id, name, match_type) VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4)
      ON CONFLICT (domain_id, name) DO UPDATE SET name = EXCLUDED.name

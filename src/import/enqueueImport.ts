@@ -4,6 +4,7 @@
 // nothing.
 import type { Queue } from 'bullmq';
 import { resolveDomain, resolveGroup } from '../groups/catalog.ts';
+import { nameProblem } from '../groups/names.ts';
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
 import { JOB, type ImportFilePayload, type KafkaOrigin } from '../shared/queues.ts';
@@ -30,8 +31,12 @@ export interface Enqueued {
   groupId: string;
 }
 
-/** Refuses at once what the worker would refuse anyway (a path outside the root, a foreign host). */
+/** Refuses at once what the worker would refuse anyway (a path outside the root, a foreign host), and unprintable names. */
 function precheck(cfg: Config, req: ImportRequest): void {
+  for (const [what, name] of [['domain', req.domain], ['group', req.group]] as const) {
+    const problem = nameProblem(what, name);
+    if (problem) throw new ImportInputError('name_invalid', problem);
+  }
   if (req.source.kind === 'file') checkLexicallyConfined(cfg.importRoot, req.source.path);
   if (req.source.kind === 's3') parseObjectUrl(cfg, req.source.url);
   if (req.source.kind === 'references' && req.source.referenceIds.length === 0) {

@@ -4,6 +4,7 @@ import type { ImportSource } from '../shared/queues.ts';
 import { REFERENCE_ID_MAX, TYPE_MAX } from './rowValidation.ts';
 import { isObjectUrl } from './s3Object.ts';
 import { quoted } from '../shared/problemSummary.ts';
+import { nameProblem } from '../groups/names.ts';
 
 export interface NodeExchange {
   domainId: string;
@@ -68,6 +69,10 @@ export function validateNodeExchange(input: unknown): Validation<NodeExchange> {
       if (bad >= 0) errors.push(`'${key}[${bad}]' must be a non-empty string of at most ${rule.itemMax} characters`);
       if (v.length === 0) errors.push(`'${key}' must not be empty`);
     }
+  }
+  for (const [key, what] of [['domainId', 'domain'], ['groupId', 'group']] as const) {
+    const problem = typeof obj[key] === 'string' && (obj[key] as string).trim() !== '' ? nameProblem(what, obj[key] as string) : null;
+    if (problem) errors.push(`'${key}': ${problem}`);
   }
   const hasFile = typeof obj.filePath === 'string';
   const hasRefs = Array.isArray(obj.referenceIds);

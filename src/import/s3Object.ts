@@ -1,6 +1,7 @@
 // MinIO/S3 sources: `s3://bucket/key` on the configured endpoint, and the seeds' form
 // `http://host:port/bucket/key`, accepted only when host:port is the configured endpoint, so that
-// an import request cannot make workers fetch from arbitrary hosts.
+// an import request cannot make workers fetch from arbitrary hosts; without credentials in the URL,
+// and from the buckets of S3_ALLOWED_BUCKETS when it is set.
 import type { Readable } from 'node:stream';
 import { Client } from 'minio';
 import type { Config } from '../shared/config.ts';
@@ -36,6 +37,8 @@ export function parseObjectUrl(cfg: Config, url: string): S3Location {
   } catch {
     throw new ImportInputError('s3_url_invalid', 'the object URL is not a valid URL');
   }
+  // Credentials belong in S3_ACCESS_KEY / S3_SECRET_KEY; in a URL they would be stored and logged with the request.
+  if (u.username || u.password) throw new ImportInputError('s3_url_credentials', 'object URLs must not carry credentials (user:password@)');
   let bucket: string;
   let keyPath: string;
   if (u.protocol === 's3:') {
@@ -61,6 +64,9 @@ export function parseObjectUrl(cfg: Config, url: string): S3Location {
     throw new ImportInputError('s3_url_invalid', 'the object URL has malformed percent-encoding');
   }
   if (!bucket || !key) throw new ImportInputError('s3_url_invalid', 'expected s3://bucket/key or <object store>/bucket/key');
+  if (cfg.s3AllowedBuckets.length && !cfg.s3AllowedBuckets.includes(bucket)) {
+    throw new ImportInputError('s3_bucket_not_allowed', `bucket ${quoted(bucket)} is not one this service imports from`, 'see S3_ALLOWED_BUCKETS');
+  }
   return { bucket, key };
 }
 

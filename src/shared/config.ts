@@ -224,6 +224,10 @@ export const SETTINGS = {
   s3AccessKey: s({ env: 'S3_ACCESS_KEY', kind: 'string', default: '', doc: 'MinIO/S3 access key', secret: true }),
   s3SecretKey: s({ env: 'S3_SECRET_KEY', kind: 'string', default: '', doc: 'MinIO/S3 secret key', secret: true }),
   s3Region: s({ env: 'S3_REGION', kind: 'string', default: 'us-east-1', doc: 'MinIO/S3 region' }),
+  s3AllowedBuckets: s({
+    env: 'S3_ALLOWED_BUCKETS', kind: 'list', default: [],
+    doc: 'Buckets import requests may name (comma separated); empty: any bucket of S3_ENDPOINT',
+  }),
   // kafka
   kafkaBrokers: s({ env: 'KAFKA_BROKERS', kind: 'list', default: [], doc: 'Kafka brokers (comma separated); empty disables Kafka' }),
   kafkaClientId: s({ env: 'KAFKA_CLIENT_ID', kind: 'string', default: 'matchflow', doc: 'Kafka client id' }),
