@@ -1,5 +1,6 @@
 // Every trigger (HTTP, Kafka, CLI, demo) enqueues an import the same way: resolve (or create) the
-// domain and group, create the PENDING nodes_import_job (idempotent on the request key), and add
+// domain and group, create the PENDING nodes_import_job (idempotent on the request key, scoped by
+// client, domain and group: src/import/requestKey.ts), and add
 // the `import-file` job with the import id as its BullMQ job id, so that a repeated request adds
 // nothing.
 import type { Queue } from 'bullmq';
@@ -14,6 +15,7 @@ import { checkLexicallyConfined } from './localPath.ts';
 import type { ImportRequest } from './nodeExchange.ts';
 import { parseObjectUrl } from './s3Object.ts';
 import { describeSource } from './source.ts';
+import { requestFingerprint, scopedRequestKey } from './requestKey.ts';
 
 export interface EnqueueDeps {
   cfg: Config;
@@ -48,9 +50,14 @@ export async function enqueueImport(deps: EnqueueDeps, req: ImportRequest, origi
   precheck(deps.cfg, req);
   const domainId = (await resolveDomain(deps.pool, req.domain, true))!;
   const group = (await resolveGroup(deps.pool, domainId, req.group, {}))!;
-  const { job, created } = await createImportJob(deps.pool, {
-    groupId: group.id, domainId, source: describeSource(req.source), fileName: req.fileName ?? null, requestKey: req.requestKey ?? null,
+  const { job, created, sameRequest } = await createImportJob(deps.pool, {
+    groupId: group.id, domainId, source: describeSource(req.source), fileName: req.fileName ?? null,
+    requestKey: req.requestKey ? scopedRequestKey(req.requestKey, domainId, group.id) : null,
+    requestHash: req.requestKey ? requestFingerprint(req) : null,
   });
+  if (!sameRequest) {
+    throw new ImportInputError('idempotency_key_reused', 'this idempotency key was used before for a different request in this group');
+  }
   // PENDING: new, or an earlier enqueue that stopped between the row and the queue. Adding again
   // under the same job id is a no-op while BullMQ still holds the job.
   if (job.status === 'PENDING') {

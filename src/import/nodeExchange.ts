@@ -89,7 +89,10 @@ export interface ImportRequest {
   type?: string;
   fileName?: string;
   contentType?: string;
-  /** idempotency key; the same key always yields the same import job */
+  /**
+   * idempotency key, prefixed with who asked through what (`http:<token digest>:`, `kafka:<topic>:`,
+   * `cli:`): within that scope and the group, the same key always yields the same import job
+   */
   requestKey?: string;
 }
 

@@ -1,12 +1,17 @@
 // Bearer-token authentication of the enqueue API (API_TOKENS). Tokens are compared by their
 // SHA-256 digests in constant time, so that timing reveals nothing about a token.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { ConfigError, type Config } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
 import { sendError } from './apiErrors.ts';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** Who is calling: the SHA-256 of their token (hex), or 'anonymous' when the API takes no tokens. Scopes idempotency keys. */
+export function apiClient(res: Response): string {
+  return (res.locals.apiClient as string | undefined) ?? 'anonymous';
+}
 
 /** Refuses every request without a configured token; without tokens, only outside production. */
 export function bearerAuth(cfg: Config): RequestHandler {
@@ -29,6 +34,7 @@ export function bearerAuth(cfg: Config): RequestHandler {
       res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
       return sendError(res, 401, 'unauthorized', 'invalid bearer token');
     }
+    res.locals.apiClient = given.toString('hex');
     next();
   };
 }

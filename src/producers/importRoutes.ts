@@ -1,4 +1,5 @@
-// POST /v1/imports (a NodeExchange body → 202 with the import id) and GET /v1/imports/:id.
+// POST /v1/imports (a NodeExchange body → 202 with the import id; an Idempotency-Key counts per
+// token, domain and group, and 409 answers the same key with a different body) and GET /v1/imports/:id.
 import type { Queue } from 'bullmq';
 import express, { type Router } from 'express';
 import type { Config } from '../shared/config.ts';
@@ -10,6 +11,7 @@ import { getImportJob, type ImportJobRow } from '../import/importJobs.ts';
 import { importRequestOf, validateNodeExchange } from '../import/nodeExchange.ts';
 import { summarizeProblems } from '../shared/problemSummary.ts';
 import { ApiError } from './apiErrors.ts';
+import { apiClient } from './bearerAuth.ts';
 import { logger } from '../shared/logger.ts';
 
 export interface ImportRoutesDeps {
@@ -53,7 +55,8 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
       throw new ApiError(400, 'invalid_request', `the idempotency key must have 1 to ${IDEMPOTENCY_KEY_MAX} characters`);
     }
     try {
-      const e = await enqueueImport({ cfg: deps.cfg, pool: deps.pool, queue: deps.importQueue }, importRequestOf(v.value, key ? `http:${key}` : undefined));
+      const requestKey = key ? `http:${apiClient(res)}:${key}` : undefined;
+      const e = await enqueueImport({ cfg: deps.cfg, pool: deps.pool, queue: deps.importQueue }, importRequestOf(v.value, requestKey));
       res.status(202).location(`/v1/imports/${e.importJobId}`).json({
         importJobId: e.importJobId, status: e.status, created: e.created, domainId: e.domainId, groupId: e.groupId,
         statusUrl: `/v1/imports/${e.importJobId}`,
@@ -61,7 +64,7 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
     } catch (err) {
       if (err instanceof ImportInputError) {
         if (err.detail) logger().info({ code: err.code, detail: err.detail }, 'import request refused');
-        throw new ApiError(400, err.code, err.message);
+        throw new ApiError(err.code === 'idempotency_key_reused' ? 409 : 400, err.code, err.message);
       }
       throw err;
     }

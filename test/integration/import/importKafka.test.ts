@@ -62,6 +62,16 @@ describe('Kafka import requests: handleImportMessage', () => {
     expect(rows[0].n).to.equal(2);
   });
 
+  it('an idempotency key counts per topic and group; reused for a different request it is dead-lettered', async () => {
+    const headers = { 'idempotency-key': 'req-2' };
+    const a = await handleImportMessage(deps, message({ domainId: 'acme', groupId: 'g1', referenceIds: ['a'] }, { headers }));
+    const otherTopic = await handleImportMessage(deps, message({ domainId: 'acme', groupId: 'g1', referenceIds: ['a'] }, { headers, topic: 'beta-users' }));
+    const otherGroup = await handleImportMessage(deps, message({ domainId: 'acme', groupId: 'g2', referenceIds: ['a'] }, { headers }));
+    const changed = await handleImportMessage(deps, message({ domainId: 'acme', groupId: 'g1', referenceIds: ['a', 'b'] }, { headers }));
+    expect([a.kind, otherTopic.kind, otherGroup.kind, changed.kind]).to.deep.equal(['enqueued', 'enqueued', 'enqueued', 'dead-lettered']);
+    expect((changed as { reason: string }).reason).to.match(/^idempotency_key_reused/);
+  });
+
   it('sends invalid messages to the DLQ with the reason and the original value', async () => {
     const bad = ['{not json', '[1,2]', JSON.stringify({ domainId: 'acme', filePath: 'x.csv' }),
       JSON.stringify({ domainId: 'acme', groupId: 'g', filePath: '../../etc/shadow' })];
