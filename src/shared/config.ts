@@ -244,12 +244,21 @@ export const SETTINGS = {
   statusListCap: s({ env: 'STATUS_LIST_CAP', kind: 'int', default: 1000, min: 0, doc: 'Most reference ids listed in a status event success/failed list' }),
   // http
   apiPort: s({ env: 'API_PORT', kind: 'int', default: 8080, min: 0, max: 65535, doc: 'Port of the enqueue API' }),
-  apiTokens: s({ env: 'API_TOKENS', kind: 'list', default: [], doc: 'Bearer tokens accepted by the enqueue API (comma separated)', secret: true }),
+  apiTokens: s({
+    env: 'API_TOKENS', kind: 'list', default: [], secret: true,
+    doc: 'Bearer tokens accepted by the enqueue API (comma separated); empty: no token needed, and the API listens on 127.0.0.1 only',
+  }),
+  authDisabled: s({
+    env: 'AUTH_DISABLED', kind: 'bool', default: false,
+    doc: 'true: without API_TOKENS the enqueue API, and without DASHBOARD_USERS the dashboard (with its one-off admin login), ' +
+      'listen on every interface; false: they listen on 127.0.0.1 only',
+  }),
   httpBodyLimit: s({ env: 'HTTP_BODY_LIMIT', kind: 'string', default: '1mb', doc: 'Largest accepted HTTP request body' }),
   dashboardPort: s({ env: 'DASHBOARD_PORT', kind: 'int', default: 3000, min: 0, max: 65535, doc: 'Port of the dashboard (Bull Board + ops page)' }),
   dashboardUsers: s({
     env: 'DASHBOARD_USERS', kind: 'list', default: [], secret: true,
-    doc: 'Dashboard users as name:password:role (role operator or readonly), comma separated',
+    doc: 'Dashboard users as name:password:role (role operator or readonly), comma separated; empty: a one-off operator \'admin\' ' +
+      'whose password is logged, and the dashboard listens on 127.0.0.1 only',
   }),
   dashboardSessionSecret: s({
     env: 'DASHBOARD_SESSION_SECRET', kind: 'string', default: '', secret: true,
@@ -276,7 +285,10 @@ export const SETTINGS = {
     doc: '/readyz reports a dependency (PostgreSQL, Redis) down when it does not answer within this time',
   }),
   shutdownTimeoutMs: s({ env: 'SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 30000, min: 0, doc: 'Deadline for a graceful shutdown on SIGTERM' }),
-  nodeEnv: s({ env: 'NODE_ENV', kind: 'string', default: 'development', doc: 'production refuses to start the API or dashboard without credentials' }),
+  nodeEnv: s({
+    env: 'NODE_ENV', kind: 'string', default: 'development',
+    doc: 'production (in any case) makes DASHBOARD_COOKIE_SECURE=auto mark session cookies Secure; nothing else depends on it',
+  }),
   // local store
   lmdbPath: s({
     env: 'LMDB_PATH', kind: 'string', default: './data/lmdb', seedKey: 'lmdb.path',
