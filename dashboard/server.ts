@@ -12,6 +12,7 @@ import { listenAddress } from '../src/shared/listenAddress.ts';
 import { coordinationContext } from '../src/shared/coordination/context.ts';
 import { inspectCoordination } from '../src/shared/coordination/inspect.ts';
 import { createDashboardApp } from './app.ts';
+import { dashboardHttpSettings } from './httpSettings.ts';
 import { holdsFromSnapshot } from './holds.ts';
 import { dashboardUsers, parseDashboardUsers, type DashboardUser } from './users.ts';
 
@@ -44,6 +45,7 @@ export async function startDashboard(cfg: Config, opts: StartDashboardOptions = 
     service: 'the dashboard', credentialsSetting: 'DASHBOARD_USERS', hasCredentials: configured.length > 0,
     authDisabled: cfg.authDisabled, requested: opts.host,
   });
+  const http = dashboardHttpSettings(cfg);
   const users = usersOrGenerated(configured);
   const sessionSecret = cfg.dashboardSessionSecret ? Buffer.from(cfg.dashboardSessionSecret, 'utf8') : randomBytes(32);
   const pool = createPool(cfg);
@@ -54,7 +56,7 @@ export async function startDashboard(cfg: Config, opts: StartDashboardOptions = 
   for (const q of queues) q.on('error', (err) => logger().warn({ queue: q.name, err: err.message }, 'dashboard queue connection error'));
   const coordination = coordinationContext(cfg, redis);
   const readHolds = async () => holdsFromSnapshot(await inspectCoordination(coordination));
-  const app = createDashboardApp({ cfg, pool, redis, queues, users, sessionSecret, readHolds });
+  const app = createDashboardApp({ cfg, http, pool, redis, queues, users, sessionSecret, readHolds });
 
   const listenPort = opts.port ?? cfg.dashboardPort;
   const server = where.host === undefined ? app.listen(listenPort) : app.listen(listenPort, where.host);

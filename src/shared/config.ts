@@ -266,6 +266,30 @@ export const SETTINGS = {
       'empty: a random key per process (sessions end on restart; set one when running several dashboard replicas)',
   }),
   dashboardSessionTtlSec: s({ env: 'DASHBOARD_SESSION_TTL_SECONDS', kind: 'int', default: 28800, min: 60, doc: 'Lifetime of a dashboard login session' }),
+  dashboardCookieSecure: s({
+    env: 'DASHBOARD_COOKIE_SECURE', kind: 'string', default: 'auto',
+    doc: 'Secure attribute of the session cookie: true, false, or auto (Secure when NODE_ENV is production, in any case, ' +
+      'or the request came over HTTPS; X-Forwarded-Proto counts only from a proxy DASHBOARD_TRUST_PROXY trusts)',
+  }),
+  dashboardTrustProxy: s({
+    env: 'DASHBOARD_TRUST_PROXY', kind: 'string', default: '',
+    doc: 'Proxies whose X-Forwarded-For/-Proto/-Host the dashboard believes (express "trust proxy"): empty for none, true, ' +
+      'a number of hops, or addresses and subnets (loopback, 10.0.0.0/8, comma separated). Logged client addresses and ' +
+      'login throttling use the address it yields',
+  }),
+  dashboardLoginMaxFailures: s({
+    env: 'DASHBOARD_LOGIN_MAX_FAILURES', kind: 'int', default: 5, min: 1,
+    doc: 'Failed logins in a row for one user name after which each further failure locks the name out, for 1 s, 2 s, 4 s, … ' +
+      '(429 with Retry-After)',
+  }),
+  dashboardLoginMaxFailuresPerAddress: s({
+    env: 'DASHBOARD_LOGIN_MAX_FAILURES_PER_ADDRESS', kind: 'int', default: 20, min: 1,
+    doc: 'The same for one client address, whatever the user names tried',
+  }),
+  dashboardLoginLockoutSec: s({
+    env: 'DASHBOARD_LOGIN_LOCKOUT_SECONDS', kind: 'int', default: 900, min: 1,
+    doc: 'Longest login lockout; failures are forgotten after this long without another',
+  }),
   dashboardHistogramBuckets: s({
     env: 'DASHBOARD_HISTOGRAM_BUCKETS', kind: 'int', default: 20, min: 1, max: 200,
     doc: 'Buckets of the compatibility-score histogram on the ops page',
