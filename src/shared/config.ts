@@ -24,6 +24,23 @@ export const SETTINGS = {
     doc: 'PostgreSQL connection string',
   }),
   dbSchema: s({ env: 'DB_SCHEMA', kind: 'string', default: 'public', doc: 'PostgreSQL schema holding matchflow tables (search_path)' }),
+  dbWorkerRole: s({
+    env: 'DB_WORKER_ROLE', kind: 'string', default: '',
+    doc: 'Role that `matchflow migrate` creates for workers and producers, with the row privileges their jobs use on DB_SCHEMA only ' +
+      '(no DDL, no TRUNCATE); empty: <DB_SCHEMA>_worker. Workers and producers connect as it through their DATABASE_URL',
+  }),
+  dbWorkerPassword: s({
+    env: 'DB_WORKER_PASSWORD', kind: 'string', default: '', secret: true,
+    doc: 'Password `matchflow migrate` gives the worker role (stored as a SCRAM verifier); empty: the role is not created or changed',
+  }),
+  dbDashboardRole: s({
+    env: 'DB_DASHBOARD_ROLE', kind: 'string', default: '',
+    doc: 'Role that `matchflow migrate` creates for the dashboard: SELECT on the tables of the ops page only; empty: <DB_SCHEMA>_dashboard',
+  }),
+  dbDashboardPassword: s({
+    env: 'DB_DASHBOARD_PASSWORD', kind: 'string', default: '', secret: true,
+    doc: 'Password `matchflow migrate` gives the dashboard role; empty: the role is not created or changed',
+  }),
   dbPoolSize: s({
     env: 'DB_POOL_SIZE', kind: 'int', default: 20, min: 1, seedKey: 'spring.datasource.hikari.maximum-pool-size',
     doc: 'PostgreSQL pool size per process',
