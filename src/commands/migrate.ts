@@ -7,7 +7,6 @@ import { EXIT, type Command } from './command.ts';
 
 export const migrateCommand: Command = {
   name: 'migrate',
-  summary: 'apply pending SQL migrations to DB_SCHEMA',
   help: `Usage: matchflow migrate
 
 Applies the SQL files of migrations/ that the schema (DB_SCHEMA, default public) has not seen,
@@ -22,7 +21,7 @@ Exit codes: 0 done, 1 a migration failed, 2 bad configuration, 3 PostgreSQL unre
   async run() {
     const cfg = config();
     const roles = dbRoles(cfg);
-    if (!(await checkServices(cfg, { redis: false }))) return EXIT.unavailable;
+    if (!(await checkServices(cfg, { redis: false, schema: false }))) return EXIT.unavailable;
     const pool = createPool(cfg, { max: 1 });
     try {
       const r = await migrate(pool, cfg.dbSchema);

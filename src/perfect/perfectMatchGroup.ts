@@ -7,7 +7,7 @@ import { getGroup, groupConfiguration } from '../groups/catalog.ts';
 import { perfectSettings } from '../groups/groupSettings.ts';
 import { localBinaryDb } from '../shared/localStore.ts';
 import { metrics } from '../shared/metrics.ts';
-import type { Processor, ThreadSpec } from '../shared/processor.ts';
+import { siblingModule, type Processor, type ThreadSpec } from '../shared/processor.ts';
 import { EdgeSpill } from './edgeSpill.ts';
 import { decidePerfectRun, lastPerfectRun, lastPotentialRun, recordPerfectRun } from './lastRuns.ts';
 import { loadCycleGraph } from './loadGroupGraph.ts';
@@ -15,7 +15,7 @@ import { savePerfectRun } from './savePerfectMatches.ts';
 import { solveGroup, totalScore } from './solveGroup.ts';
 
 /** One solver thread per process: a worker runs one perfect job's CPU work at a time per thread. */
-export const SOLVER_THREADS: ThreadSpec = { module: new URL('./solveTask.ts', import.meta.url), size: () => 1 };
+export const SOLVER_THREADS: ThreadSpec = { module: siblingModule(import.meta.url, 'solveTask'), size: () => 1 };
 
 export interface PerfectMatchResult {
   skipped?: string;
