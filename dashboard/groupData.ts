@@ -1,6 +1,6 @@
 // Everything a group's page shows: its settings, its last cycles' quality records, its score
 // histogram, its last perfect run's figures, its best pairs, and the explanation of a pair when one
-// is asked for.
+// is asked for. Only the explanation reads nodes, which the dashboard's database role may not.
 import type { Config } from '../src/shared/config.ts';
 import type { Pool } from '../src/shared/db.ts';
 import { getGroup, type GroupRow } from '../src/groups/catalog.ts';
@@ -37,8 +37,9 @@ export interface PerfectFigures {
   finishedAt: Date | null;
   pairs: number | null;
   totalScore: number;
-  nodes: number;
-  unmatched: number;
+  /** nodes of the potential cycle the run consumed, and those in no pair (null: not recorded) */
+  nodes: number | null;
+  unmatched: number | null;
 }
 
 export interface GroupPageData {
@@ -73,23 +74,29 @@ async function readCycles(pool: Pool, groupId: string): Promise<CycleQuality[]> 
   }));
 }
 
+/**
+ * The last perfect run's figures. Its nodes are those of the potential cycle it consumed (that
+ * cycle's quality row), so the dashboard needs no read of nodes; null before cycles recorded it.
+ */
 async function readPerfect(pool: Pool, group: GroupRow): Promise<PerfectFigures | null> {
   const { rows } = await pool.query(
-    `SELECT l.status, l.strategy, l.finished_at, l.pair_count,
+    `SELECT l.status, l.strategy, l.finished_at, l.pair_count, q.nodes,
             (SELECT coalesce(sum(compatibility_score), 0) FROM perfect_matches WHERE group_id = $1) AS total,
-            (SELECT count(*) FROM nodes WHERE group_id = $1 AND domain_id = $2) AS nodes,
-            (SELECT count(*) FROM nodes n WHERE n.group_id = $1 AND n.domain_id = $2 AND n.reference_id NOT IN (
-               SELECT reference_id FROM perfect_matches WHERE group_id = $1
-               UNION SELECT matched_reference_id FROM perfect_matches WHERE group_id = $1)) AS unmatched
-       FROM last_run_perfect_matches l WHERE l.group_id = $1`, [group.id, group.domainId]);
+            (SELECT count(*) FROM (SELECT reference_id FROM perfect_matches WHERE group_id = $1
+                                   UNION SELECT matched_reference_id FROM perfect_matches WHERE group_id = $1) m) AS matched
+       FROM last_run_perfect_matches l LEFT JOIN potential_cycle_quality q ON q.cycle_id = l.potential_cycle_id
+      WHERE l.group_id = $1`, [group.id]);
   const r = rows[0];
   return r
     ? {
         status: r.status, strategy: r.strategy, finishedAt: r.finished_at, pairs: nOrNull(r.pair_count), totalScore: n(r.total),
-        nodes: n(r.nodes), unmatched: n(r.unmatched),
+        nodes: nOrNull(r.nodes), unmatched: r.nodes === null ? null : Math.max(0, n(r.nodes) - n(r.matched)),
       }
     : null;
 }
+
+/** PostgreSQL's insufficient_privilege: the dashboard's database role may not read nodes. */
+const INSUFFICIENT_PRIVILEGE = '42501';
 
 /** The highest-scoring potential matches, one line per unordered pair. */
 async function readBestPairs(pool: Pool, groupId: string): Promise<Array<{ a: string; b: string; score: number }>> {
@@ -126,8 +133,11 @@ export async function readGroupPage(cfg: Config, pool: Pool, groupId: string, as
     try {
       explanation = await explainPair(cfg, pool, group, asked.a, asked.b);
     } catch (err) {
-      if (!(err instanceof ExplainError || err instanceof GroupSettingsError)) throw err;
-      explainError = err.message;
+      if ((err as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
+        explainError = 'the dashboard\'s database role may not read the nodes\' metadata (DB_DASHBOARD_ROLE, docs/security.md): '
+          + `run matchflow explain --group ${group.id} ${asked.a} ${asked.b}`;
+      } else if (err instanceof ExplainError || err instanceof GroupSettingsError) explainError = err.message;
+      else throw err;
     }
   }
   const [cycles, histograms, perfect, bestPairs] = await Promise.all([

@@ -71,7 +71,7 @@ function perfectFigures(d: GroupPageData): SafeHtml {
 <dt>run</dt><dd><span class="status status-${p.status ?? 'none'}">${p.status ?? '–'}</span> ${p.strategy ?? ''} · finished ${time(p.finishedAt)}</dd>
 <dt>pairs</dt><dd class="pairs">${num(p.pairs)}</dd>
 <dt>total score</dt><dd class="total-score">${share(p.totalScore)}</dd>
-<dt>nodes left unmatched</dt><dd class="unmatched">${num(p.unmatched)} of ${num(p.nodes)}</dd></dl>`;
+<dt>nodes left unmatched</dt><dd class="unmatched">${p.nodes === null ? '–' : `${num(p.unmatched)} of ${num(p.nodes)}`}</dd></dl>`;
 }
 
 function explainLink(d: GroupPageData, a: string, b: string): string {
