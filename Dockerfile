@@ -17,21 +17,13 @@ ENV NODE_ENV=production LMDB_PATH=/data/lmdb IMPORT_ROOT=/data/imports
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends tini postgresql-client && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /data/lmdb /data/imports && chown -R node:node /data
-<<<<<<< HEAD
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/dist ./dist
-COPY --chown=node:node package.json ./
-COPY --chown=node:node bin ./bin
-COPY --chown=node:node migrations ./migrations
-COPY --chown=node:node examples ./examples
-=======
 # The app stays root's: the user it runs as reads it and cannot change it (only /data is that user's).
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY migrations ./migrations
->>>>>>> main
+COPY examples ./examples
 USER node
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/matchflow.js"]
 CMD ["--help"]

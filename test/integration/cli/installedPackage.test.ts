@@ -1,4 +1,4 @@
-// matchflow as the Docker image holds it: bin/, the compiled dist/, migrations/ and the runtime
+// matchflow as the Docker image holds it: bin/, the compiled dist/, migrations/, examples/ and the runtime
 // dependencies only (no TypeScript sources, no tsx, no bench/). The demo runs every stage there,
 // worker threads included, and speaks to a person: progress lines and a summary, no JSON logs.
 import { expect } from 'chai';
@@ -48,7 +48,7 @@ describe('the installed package (as in the Docker image)', function () {
   let env: NodeJS.ProcessEnv;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mf-installed-'));
-    for (const part of ['bin', 'dist', 'migrations', 'package.json']) await cp(join(ROOT, part), join(dir, part), { recursive: true });
+    for (const part of ['bin', 'dist', 'migrations', 'examples', 'package.json']) await cp(join(ROOT, part), join(dir, part), { recursive: true });
     await runtimeModules(join(dir, 'node_modules'));
     t = await createTestEnv('installed', { migrate: false });
     env = { ...t.env, IMPORT_ROOT: join(dir, 'imports') };
