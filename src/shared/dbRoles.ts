@@ -42,13 +42,14 @@ export const WORKER_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>> =
 };
 
 /**
- * What the ops page and the group pages read; the dashboard role may read nothing else (no nodes, no
- * metadata): a group's page cannot explain a pair as this role, since that shows both nodes'
- * metadata (it says so, and `matchflow explain` can).
+ * What the ops page and the group pages read, and nothing else. `nodes` is among them because a
+ * group page explains a pair's score from both nodes' metadata, as `matchflow explain` does; an
+ * operator who may see scores may see what they are made of. Import jobs, failed rows, staging and
+ * the coordination tables stay out of its reach.
  */
 export const DASHBOARD_TABLES: readonly string[] = [
   'domains', 'matching_groups', 'last_run_potential_matches', 'last_run_perfect_matches', 'potential_matches',
-  'matching_configuration', 'potential_cycle_quality', 'perfect_matches', 'potential_match_lists',
+  'matching_configuration', 'potential_cycle_quality', 'perfect_matches', 'potential_match_lists', 'nodes',
 ];
 
 /** Tables no role but the owner touches. */

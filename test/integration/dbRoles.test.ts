@@ -128,10 +128,10 @@ describe('database roles', function () {
     const c = await connect(urlAs(server.url, 'tenant_a_dashboard', PASSWORDS.dashboard), schema);
     try {
       for (const table of ['domains', 'matching_groups', 'last_run_potential_matches', 'last_run_perfect_matches', 'potential_matches',
-        'matching_configuration', 'potential_cycle_quality', 'perfect_matches', 'potential_match_lists']) {
+        'matching_configuration', 'potential_cycle_quality', 'perfect_matches', 'potential_match_lists', 'nodes']) {
         await c.query(`SELECT count(*) FROM ${table}`);
       }
-      for (const sql of ['SELECT * FROM nodes', 'SELECT * FROM nodes_import_job', "INSERT INTO domains (name) VALUES ('x')", 'DELETE FROM domains',
+      for (const sql of ['UPDATE nodes SET processed = false', 'SELECT * FROM nodes_import_job', "INSERT INTO domains (name) VALUES ('x')", 'DELETE FROM domains',
         "UPDATE domains SET name = 'x'", 'TRUNCATE domains', 'CREATE TABLE evil (x int)', 'SELECT * FROM tenant_b.domains']) {
         expect(await refusal(c, sql), sql).to.match(/permission denied|must be owner/);
       }
