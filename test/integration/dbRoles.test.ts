@@ -131,7 +131,8 @@ describe('database roles', function () {
         'matching_configuration', 'potential_cycle_quality', 'perfect_matches', 'potential_match_lists', 'nodes']) {
         await c.query(`SELECT count(*) FROM ${table}`);
       }
-      for (const sql of ['UPDATE nodes SET processed = false', 'SELECT * FROM nodes_import_job', "INSERT INTO domains (name) VALUES ('x')", 'DELETE FROM domains',
+      for (const sql of ['UPDATE nodes SET processed = false', 'SELECT * FROM nodes_import_job', "INSERT INTO domains (name) VALUES ('x')",
+        'DELETE FROM domains',
         "UPDATE domains SET name = 'x'", 'TRUNCATE domains', 'CREATE TABLE evil (x int)', 'SELECT * FROM tenant_b.domains']) {
         expect(await refusal(c, sql), sql).to.match(/permission denied|must be owner/);
       }
