@@ -4,7 +4,8 @@
 //   partitionKey, leftValues, rightValues                 bipartite split (default type = MENTOR / MENTEE)
 //   topK                                                   neighbours kept per node (default MATCHING_TOPK_COUNT)
 //   scorer, scorerOptions                                  src/matching/scorerRegistry.ts
-//   lsh: { tables, bandsPerTable, similarityThreshold }    overrides of MATCHING_LSH_*
+//   lsh: { tables, bandsPerTable, similarityThreshold,    overrides of MATCHING_LSH_*
+//          candidateLimit }
 // Default strategy, as the seed's WeightFunctionResolver: a BIPARTITE group uses 'bipartite'
 // (flat left × right); a symmetric group uses 'metadata' (LSH).
 // 'bipartite' is flat scoring of left × right; 'metadata' on a BIPARTITE group is LSH across the
@@ -31,6 +32,8 @@ export interface GroupSettings {
   reserve: number;
   scorer: { name: string; options: Record<string, unknown> };
   lsh: LshParams | null;
+  /** metadata strategy: most LSH candidates a node is scored against (0: no limit) */
+  candidateLimit: number;
 }
 
 export class GroupSettingsError extends Error {}
@@ -70,7 +73,11 @@ export function groupSettings(cfg: Config, group: GroupRow, conf: GroupConfigura
         numericTolerance: Number(scorerOptions.numericTolerance ?? COMPATIBILITY_DEFAULTS.numericTolerance),
       })
     : null;
-  return { strategy, candidates, partition, topK, reserve: cfg.topKReserve, scorer: { name: scorerName, options: scorerOptions }, lsh };
+  const candidateLimit = candidates === 'metadata' ? Number(o.candidateLimit ?? cfg.lshCandidateLimit) : 0;
+  if (!(Number.isInteger(candidateLimit) && candidateLimit >= 0)) throw new GroupSettingsError('lsh.candidateLimit must be an integer ≥ 0');
+  return {
+    strategy, candidates, partition, topK, reserve: cfg.topKReserve, scorer: { name: scorerName, options: scorerOptions }, lsh, candidateLimit,
+  };
 }
 
 /** The perfect-match strategy options the process configuration sets, with a group's overrides. */
@@ -112,6 +119,8 @@ export function perfectSettings(cfg: Config, group: GroupRow, conf: GroupConfigu
  * scored with the same settings (a change makes the next cycle a full recompute).
  */
 export function settingsFingerprint(s: GroupSettings): string {
-  const { strategy, partition, topK, reserve, scorer, lsh } = s;
-  return createHash('sha256').update(JSON.stringify({ strategy, partition, topK, reserve, scorer, lsh })).digest('hex').slice(0, 16);
+  const { strategy, partition, topK, reserve, scorer, lsh, candidateLimit } = s;
+  // no limit hashes as before limits existed, so that lists ranked without one stay mergeable
+  const limit = candidateLimit ? { candidateLimit } : {};
+  return createHash('sha256').update(JSON.stringify({ strategy, partition, topK, reserve, scorer, lsh, ...limit })).digest('hex').slice(0, 16);
 }

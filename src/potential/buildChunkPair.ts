@@ -53,6 +53,8 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   const cache = pageCache;
   const ranked = await rankPage({
     score: (input) => deps.threads.run<ScoreRowsOutput>('scoreRows', input),
+    count: (input) => deps.threads.run('countCandidates', input),
+    rank: (input) => deps.threads.run('rankCandidates', input),
     load: (batch) => cache.get(pool, cycle.cycleId, batch),
     stored: (refs) => loadStoredLists(pool, cycle.groupId, refs),
     batchBytes: columnBatchBytes(cfg.maxMemoryMb, cfg.workerConcurrency),
@@ -61,7 +63,10 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   const t2 = Date.now();
   const { held, ms: write, rewritten } = await withTransaction(pool, async (client) => {
     await assertCycleCurrent(client, cycle);
-    const pageLists = { rowRefs: rows.referenceIds, rowIds: named.ids.get(pageKey(kind, i))!, lists, referenceOfId: named.referenceOfId, k: settings.topK };
+    const pageLists = {
+      rowRefs: rows.referenceIds, rowIds: named.ids.get(pageKey(kind, i))!, lists, referenceOfId: named.referenceOfId, k: settings.topK,
+      colliders: ranked.colliders,
+    };
     return writePageMatches(client, cycle, { kind, index: i }, pageLists, ranked.stored);
   });
   // rank: loading pages, scoring, reading and merging stored lists (broken down after); stage: writing
@@ -76,5 +81,7 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   metrics.matchDrops.inc({ groupId: cycle.groupId, reason: 'top_k_eviction', match_type: matchType }, Math.max(0, ranked.offered - kept));
   metrics.potentialMatchesSaved.inc({ groupId: cycle.groupId }, held);
   if (rewritten) deps.log.warn({ page: `${kind}${i}` }, 'the stored lists of an E page did not match its rows: the page was rewritten whole');
-  return { pairs: ranked.pairs, edges: held, rescored: ranked.rescored, rewritten, batches: ranked.batches, seconds, ms };
+  return {
+    page: `${kind}${i}`, pairs: ranked.pairs, edges: held, rescored: ranked.rescored, capped: ranked.capped, rewritten, batches: ranked.batches, seconds, ms,
+  };
 });

@@ -97,10 +97,6 @@ export const SETTINGS = {
     env: 'NODE_FETCH_BATCH_SIZE', kind: 'int', default: 1000, min: 1, seedKey: 'node.fetch.batch-size',
     doc: 'Nodes per keyset page (fetch-page)',
   }),
-  graphChunkSize: s({
-    env: 'GRAPH_CHUNK_SIZE', kind: 'int', default: 500, min: 1, seedKey: 'graph.chunk-size',
-    doc: 'Nodes per chunk inside a page when scoring',
-  }),
   saveBatchSize: s({
     env: 'MATCH_SAVE_BATCH_SIZE', kind: 'int', default: 50000, min: 1, seedKey: 'match.save.batch-size',
     doc: 'Rows per COPY batch when saving matches',
@@ -155,7 +151,7 @@ export const SETTINGS = {
     doc: 'MinHash bands per table (each band is one hash-table lookup)',
   }),
   lshCandidateLimit: s({
-    env: 'MATCHING_LSH_CANDIDATE_LIMIT', kind: 'int', default: 1000, min: 1, seedKey: 'matching.lsh.candidate-limit',
+    env: 'MATCHING_LSH_CANDIDATE_LIMIT', kind: 'int', default: 1000, min: 0, seedKey: 'matching.lsh.candidate-limit',
     doc: 'Candidates scored per node by the LSH strategy',
   }),
   lshSimilarityThreshold: s({
