@@ -79,7 +79,8 @@ export async function incrementalBench(): Promise<void> {
     const group = await groupOf(env, 'incremental', people, 'metadata');
     const first = Date.now();
     await fullCycle(env, group);
-    const what = `${NODES.toLocaleString('en')} nodes, LSH, K = ${env.cfg.topK} + ${env.cfg.topKReserve} reserve`;
+    const limit = env.cfg.lshCandidateLimit ? `candidate limit ${env.cfg.lshCandidateLimit.toLocaleString('en')}` : 'no candidate limit';
+    const what = `${NODES.toLocaleString('en')} nodes, LSH (${limit}), K = ${env.cfg.topK} + ${env.cfg.topKReserve} reserve`;
     const rows: Row[] = [{ measure: `incremental: ${what}, first full cycle, wall s`, value: ((Date.now() - first) / 1000).toFixed(1) }];
     let compared = 0;
     for (let r = 0; r < 2; r++) {

@@ -117,5 +117,20 @@ async function coreBench(): Promise<void> {
     value: (approx.value.pairsScored / (N * (N - 1))).toFixed(3),
   });
   rows.push({ measure: `LSH recall@${K} vs flat (${N.toLocaleString('en')} nodes)`, value: recall.recall.toFixed(4), target: 'target ≥ 0.95' });
+  // The candidate limit, against no limit (the run above): the configured one if any, and BENCH_CANDIDATE_LIMITS
+  // (comma separated; default the seed's 1,000). No limit is the anchor of these rows.
+  const listed = (process.env.BENCH_CANDIDATE_LIMITS ?? '1000').split(',').filter(Boolean).map(Number);
+  const limits = [...new Set([cfg.lshCandidateLimit, ...listed])].filter((l) => l > 0);
+  for (const limit of limits) {
+    const capped = measure(() => lshGroupTopK(scorer, { pages: enc.value }, K, limit));
+    const r = recallAtK(exact.value.topK, capped.value.topK);
+    const tag = `candidate limit ${limit.toLocaleString('en')}${limit === cfg.lshCandidateLimit ? ' (configured)' : ''}`;
+    rows.push(
+      { measure: `LSH top-${K}, ${tag}, CPU-s`, value: capped.seconds.toFixed(2), target: `${(capped.seconds / approx.seconds).toFixed(2)} × no limit` },
+      { measure: `  nodes over the limit`, value: `${((100 * capped.value.capped) / N).toFixed(1)} %` },
+      { measure: `  pairs scored / all ordered pairs`, value: (capped.value.pairsScored / (N * (N - 1))).toFixed(3) },
+      { measure: `  recall@${K} vs flat`, value: r.recall.toFixed(4), target: `no limit: ${recall.recall.toFixed(4)}` },
+    );
+  }
   printTable(rows);
 }

@@ -2,7 +2,7 @@
 // (unless an import changed them since the cycle started), the cursor persisted, participation
 // history written, last_run_potential_matches COMPLETED, staging removed, and just before it
 // commits the holds released and the circuit breaker closed — then perfect-match-group is enqueued
-// for the group.
+// for the group (unless PERFECT_AFTER_POTENTIAL is off: the PERFECT_CRON sweep then enqueues it).
 import { recordGroupSuccess } from '../shared/circuitBreakerStore.ts';
 import { coordinationContext } from '../shared/coordination/context.ts';
 import { withTransaction } from '../shared/db.ts';
@@ -52,11 +52,13 @@ export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycl
     await releaseAndCloseBreaker();
     return { nodeCount, edgeCount };
   });
-  const perfect = openQueue(cfg, QUEUE.perfect);
-  try {
-    await enqueuePerfectMatch(perfect, { id: cycle.groupId, domainId: cycle.domainId }, { potentialCycleId: cycle.cycleId });
-  } finally {
-    await perfect.close();
+  if (cfg.perfectAfterPotential) {
+    const perfect = openQueue(cfg, QUEUE.perfect);
+    try {
+      await enqueuePerfectMatch(perfect, { id: cycle.groupId, domainId: cycle.domainId }, { potentialCycleId: cycle.cycleId });
+    } finally {
+      await perfect.close();
+    }
   }
   metrics.potentialCycleDuration.observe({ groupId: cycle.groupId }, (Date.now() - cycle.startedAt.getTime()) / 1000);
   deps.log.info(counts, 'cycle completed');
