@@ -1,6 +1,8 @@
-// End to end perfect stage: a bipartite group of 5,000,000 potential matches in PostgreSQL →
-// perfect-match-group (stream, optimal assignment in a thread, COPY → UPSERT) → perfect_matches.
-// Anchor in the same run: COPY … TO STDOUT of the same rows (reading them and nothing else).
+// End to end perfect stage: a group of potential matches in PostgreSQL → perfect-match-group
+// (stream, the group's strategy in a thread, COPY → UPSERT) → perfect_matches. By default a
+// bipartite group of 5,000,000 potential matches solved by optimal assignment; `symmetric` seeds
+// one node set instead (the group's strategy: blossom). Anchor in the same run: COPY … TO STDOUT
+// of the same rows (reading them and nothing else).
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { QueueEvents } from 'bullmq';
@@ -20,9 +22,12 @@ export interface PerfectGroupFigures {
   anchorSeconds: number;
   jobSeconds: number;
   pairs: number;
+  strategy: string;
+  nodes: number;
 }
 
-export async function benchPerfectGroup(edges = 5_000_000, perLeft = 50): Promise<PerfectGroupFigures> {
+export async function benchPerfectGroup(edges = 5_000_000, perLeft = 50, opts: { symmetric?: boolean } = {}): Promise<PerfectGroupFigures> {
+  const symmetric = opts.symmetric ?? false;
   const schema = `bench_perfect_${process.pid}`;
   const prefix = `bench-perfect-${process.pid}`;
   const cfg = loadConfig({ ...process.env, DB_SCHEMA: schema, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' });
@@ -30,24 +35,31 @@ export async function benchPerfectGroup(edges = 5_000_000, perLeft = 50): Promis
   try {
     await migrate(pool, schema);
     const domainId = (await resolveDomain(pool, 'bench', true))!;
-    const group = (await resolveGroup(pool, domainId, 'assign-5m', { matchType: 'BIPARTITE' }))!;
-    await configureGroup(pool, group, { algorithmId: 'assignment', params: { partitionKey: 'type', leftValues: ['L'], rightValues: ['R'] } });
+    const group = (await resolveGroup(pool, domainId, symmetric ? 'blossom-group' : 'assign-5m', { matchType: symmetric ? 'SYMMETRIC' : 'BIPARTITE' }))!;
+    if (symmetric) await configureGroup(pool, group, { algorithmId: 'blossom', params: {} });
+    else await configureGroup(pool, group, { algorithmId: 'assignment', params: { partitionKey: 'type', leftValues: ['L'], rightValues: ['R'] } });
     const nLeft = Math.ceil(edges / perLeft);
-    const nRight = nLeft;
+    // One node set: every node's potential matches go to other nodes of the same set (named L).
+    const nRight = symmetric ? 0 : nLeft;
+    const partners = symmetric ? nLeft : nRight;
+    const prefix = symmetric ? 'L' : 'R';
     const cycleId = randomUUID();
     const t0 = performance.now();
     const rnd = seededRandom(5);
     await withTransaction(pool, async (c) => {
       await copyLines(c, 'COPY nodes (group_id, domain_id, reference_id, type, processed) FROM STDIN', (function* () {
-        for (let i = 0; i < nLeft; i++) yield copyLine([group.id, domainId, `L${i}`, 'L', true]);
+        for (let i = 0; i < nLeft; i++) yield copyLine([group.id, domainId, `L${i}`, symmetric ? 'P' : 'L', true]);
         for (let j = 0; j < nRight; j++) yield copyLine([group.id, domainId, `R${j}`, 'R', true]);
       })());
       const copy = 'COPY potential_matches (group_id, domain_id, processing_cycle_id, reference_id, matched_reference_id, compatibility_score) FROM STDIN';
       await copyLines(c, copy, (function* () {
         for (let i = 0; i < nLeft; i++) {
           const seen = new Set<number>();
-          while (seen.size < perLeft) seen.add(Math.floor(rnd() * nRight));
-          for (const j of seen) yield `${group.id}\t${domainId}\t${cycleId}\tL${i}\tR${j}\t${Math.round(rnd() * 1e6) / 1e6}\n`;
+          while (seen.size < perLeft) {
+            const j = Math.floor(rnd() * partners);
+            if (!symmetric || j !== i) seen.add(j);
+          }
+          for (const j of seen) yield `${group.id}\t${domainId}\t${cycleId}\tL${i}\t${prefix}${j}\t${Math.round(rnd() * 1e6) / 1e6}\n`;
         }
       })());
       await c.query(`INSERT INTO last_run_potential_matches (group_id, domain_id, processing_cycle_id, status, started_at, finished_at)
@@ -65,8 +77,9 @@ export async function benchPerfectGroup(edges = 5_000_000, perLeft = 50): Promis
       await events.waitUntilReady();
       const j0 = performance.now();
       const job = await queue.add(JOB.perfectMatchGroup, { groupId: group.id, domainId });
-      const result = (await job.waitUntilFinished(events)) as { pairs: number };
-      return { edges, seedSeconds, anchorSeconds, jobSeconds: (performance.now() - j0) / 1000, pairs: result.pairs };
+      const result = (await job.waitUntilFinished(events)) as { pairs: number; strategy: string; nodes: number };
+      const jobSeconds = (performance.now() - j0) / 1000;
+      return { edges, seedSeconds, anchorSeconds, jobSeconds, pairs: result.pairs, strategy: result.strategy, nodes: result.nodes };
     } finally {
       await events.close();
       await queue.close();

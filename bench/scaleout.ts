@@ -38,7 +38,7 @@ const DEPLOYMENT = { nodes: 10_000_000, groups: 1_000 };
 const WINDOW_HOURS = 4;
 /** jobs enqueued per kind to measure memory per queued job */
 const QUEUED = 2_000;
-// the CLI module itself under tsx, so that the child's pid is the worker's (bin/matchflow.js wraps it)
+// the CLI's TypeScript under tsx, as the other benchmarks run it (bin/matchflow.js runs the build in dist/)
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const TSX = createRequire(import.meta.url).resolve('tsx');
 

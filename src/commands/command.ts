@@ -1,7 +1,6 @@
-/** One `matchflow` subcommand. `run` returns the process exit code. */
+/** One `matchflow` subcommand (its one-line summary is in src/cli.ts). `run` returns the process exit code. */
 export interface Command {
   name: string;
-  summary: string;
   /** full help text shown by `matchflow <name> --help` */
   help: string;
   run(argv: string[]): Promise<number>;
@@ -16,3 +15,6 @@ export const EXIT = {
 } as const;
 
 export class UsageError extends Error {}
+
+/** A command that cannot go on, for a reason its one-line message gives: exit 1, no stack trace. */
+export class CommandFailure extends Error {}

@@ -4,7 +4,6 @@ import { EXIT, UsageError, type Command } from './command.ts';
 
 export const configCommand: Command = {
   name: 'config',
-  summary: 'print the effective configuration (secrets masked), or --markdown for every setting',
   help: `Usage: matchflow config [--markdown | --write-docs]
 
 Prints the configuration this process would use, as JSON with secrets masked. With --markdown,

@@ -1,9 +1,10 @@
 // Keeps docs/configuration.md's table equal to SETTINGS (`matchflow config --write-docs`).
 import { readFile, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { settingsMarkdown } from '../shared/config.ts';
+import { PACKAGE_ROOT } from '../shared/packageRoot.ts';
 
-export const CONFIG_DOC = fileURLToPath(new URL('../../docs/configuration.md', import.meta.url));
+export const CONFIG_DOC = join(PACKAGE_ROOT, 'docs', 'configuration.md');
 const START = '<!-- config:start -->';
 const END = '<!-- config:end -->';
 

@@ -8,7 +8,6 @@ import { EXIT, UsageError, type Command } from './command.ts';
 
 export const dashboardCommand: Command = {
   name: 'dashboard',
-  summary: 'serve Bull Board and the ops page (behind a login) until SIGTERM',
   help: `Usage: matchflow dashboard [--port N] [--host ADDRESS]
 
 Serves, behind a login (form with a session cookie, or HTTP Basic for scripts):

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { config, type Config } from '../shared/config.ts';
 import { createPool, type Pool } from '../shared/db.ts';
+import { setDefaultLogLevel } from '../shared/logger.ts';
 import { migrate } from '../shared/migrate.ts';
 import { checkServices } from './preflight.ts';
 import { createDemoDomain } from './demo/demoDomain.ts';
@@ -13,8 +14,7 @@ import { EXIT, type Command } from './command.ts';
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'migrate, generate a synthetic domain and run the whole pipeline on it in this process',
-  help: `Usage: matchflow demo [--nodes N] [--seed S]
+  help: `Usage: matchflow demo [--nodes N] [--seed S] [--verbose]
 
 Checks PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), migrates DB_SCHEMA, creates the domain
 "demo-mentoring" with a symmetric group (peer-circles) and a bipartite group (mentor-mentee,
@@ -22,16 +22,24 @@ MENTOR × MENTEE), generates N synthetic people per group (default 2000) and run
 stage through real BullMQ workers in this process. Prints per group: nodes, potential matches,
 perfect matches and time, then a sample of matches with their scores.
 
+Logs (JSON lines on stderr) show warnings and errors only, unless --verbose or LOG_LEVEL says
+otherwise.
+
 Options:
   --nodes N   people per group (default 2000)
   --seed S    generator seed (default 42)
+  --verbose   log at info (the workers' job lines), as the other commands do
 Exit codes: 0 done, 1 a stage failed, 3 PostgreSQL or Redis unreachable.`,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { nodes: { type: 'string', default: '2000' }, seed: { type: 'string', default: '42' } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { nodes: { type: 'string', default: '2000' }, seed: { type: 'string', default: '42' }, verbose: { type: 'boolean', default: false } },
+    });
+    setDefaultLogLevel(values.verbose ? 'info' : 'warn');
     const nodesPerGroup = Number(values.nodes);
     const seed = Number(values.seed);
     const cfg = config();
-    if (!(await checkServices(cfg))) return EXIT.unavailable;
+    if (!(await checkServices(cfg, { schema: false }))) return EXIT.unavailable;
     const pool = createPool(cfg);
     try {
       await runDemo(cfg, pool, { nodesPerGroup, seed });

@@ -6,19 +6,19 @@ import { config, type Config } from '../shared/config.ts';
 import { createPool, type Pool } from '../shared/db.ts';
 import { checkServices } from './preflight.ts';
 import { openQueue } from '../shared/queue.ts';
-import { QUEUE, type ImportSource } from '../shared/queues.ts';
+import { JOB, QUEUE, type ImportSource } from '../shared/queues.ts';
 import { enqueueImport } from '../import/enqueueImport.ts';
 import { ImportInputError } from '../import/errors.ts';
 import { getImportJob, type ImportJobRow } from '../import/importJobs.ts';
 import { confinedPath } from '../import/localPath.ts';
 import { isObjectUrl } from '../import/s3Object.ts';
 import type { ImportProgress } from '../import/runImport.ts';
-import { EXIT, UsageError, type Command } from './command.ts';
+import { CommandFailure, EXIT, UsageError, type Command } from './command.ts';
+import { jobEnd, type JobEnd } from './jobEnd.ts';
+import { warnWithoutWorkers } from './warnWithoutWorkers.ts';
 import { progressWriter } from './importProgress.ts';
 
 const POLL_MS = 250;
-/** How long an import may sit PENDING before --wait says that no worker seems to run. */
-const NO_WORKER_HINT_MS = 5000;
 
 /**
  * A local file becomes a path relative to IMPORT_ROOT, so that workers whose root is mounted
@@ -30,28 +30,45 @@ async function sourceOf(cfg: Config, arg: string): Promise<ImportSource> {
   return { kind: 'file', path: relative(await realpath(resolve(cfg.importRoot)), real) };
 }
 
-async function waitForImport(pool: Pool, queue: Queue, id: string, timeoutSec: number): Promise<ImportJobRow> {
+const isFinal = (job: ImportJobRow) => job.status === 'COMPLETED' || job.status === 'FAILED';
+
+function jobEndedEarly(id: string, end: JobEnd, row: ImportJobRow): string {
+  const job = `import ${id}: its ${JOB.importFile} job`;
+  if (end.kind === 'failed') return `${job} failed: ${end.reason}`;
+  if (end.kind === 'gone') return `${job} left the queue before it finished (removed?); the import stays ${row.status}`;
+  return `${job} completed but the import is still ${row.status}: does the worker use another database or DB_SCHEMA?`;
+}
+
+/**
+ * Follows the import row to COMPLETED or FAILED, and its import-file job too: a job that failed
+ * without touching the row, left the queue, or ran on a worker of another database would
+ * otherwise be waited for without end.
+ */
+async function waitForImport(cfg: Config, pool: Pool, queue: Queue, id: string, timeoutSec: number): Promise<ImportJobRow> {
+  await warnWithoutWorkers(cfg, QUEUE.import);
   const bar = progressWriter();
   const started = Date.now();
-  let hinted = false;
   try {
     for (;;) {
-      const job = (await getImportJob(pool, id))!;
-      if (job.status === 'COMPLETED' || job.status === 'FAILED') {
-        bar.update({ percent: 100, rows: job.totalNodes, rowsPerSecond: job.totalNodes / Math.max(0.001, (Date.now() - started) / 1000), label: job.status });
-        return job;
+      const row = (await getImportJob(pool, id))!;
+      if (isFinal(row)) {
+        bar.update({ percent: 100, rows: row.totalNodes, rowsPerSecond: row.totalNodes / Math.max(0.001, (Date.now() - started) / 1000), label: row.status });
+        return row;
       }
-      const progress = (await queue.getJob(id))?.progress as Partial<ImportProgress> | undefined;
-      const rows = progress?.rowsRead ?? job.totalNodes;
-      const elapsed = (Date.now() - (job.startedAt?.getTime() ?? Date.now())) / 1000;
-      bar.update({ percent: progress?.percent ?? 0, rows, rowsPerSecond: elapsed > 0 ? rows / elapsed : 0, label: job.status });
-      if (!hinted && job.status === 'PENDING' && Date.now() - started > NO_WORKER_HINT_MS) {
-        hinted = true;
-        bar.done();
-        process.stderr.write('still PENDING: is a worker running? (matchflow worker --queues import)\n');
+      const job = await queue.getJob(id);
+      const end = await jobEnd(job);
+      if (end) {
+        // the worker writes the row before its job ends: read it again before blaming the job
+        const now = (await getImportJob(pool, id))!;
+        if (isFinal(now)) continue;
+        throw new CommandFailure(jobEndedEarly(id, end, now));
       }
+      const progress = job?.progress as Partial<ImportProgress> | undefined;
+      const rows = progress?.rowsRead ?? row.totalNodes;
+      const elapsed = (Date.now() - (row.startedAt?.getTime() ?? Date.now())) / 1000;
+      bar.update({ percent: progress?.percent ?? 0, rows, rowsPerSecond: elapsed > 0 ? rows / elapsed : 0, label: row.status });
       if (timeoutSec > 0 && Date.now() - started > timeoutSec * 1000) {
-        throw new Error(`import ${id} still ${job.status} after ${timeoutSec} s (it goes on in the background)`);
+        throw new CommandFailure(`import ${id} still ${row.status} after ${timeoutSec} s (it goes on in the background)`);
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
@@ -62,7 +79,6 @@ async function waitForImport(pool: Pool, queue: Queue, id: string, timeoutSec: n
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'enqueue the import of a CSV file (local, or s3://…) or wait for it with a progress bar',
   help: `Usage: matchflow import FILE|s3://bucket/key|http://host:port/bucket/key --domain D --group G
                         [--type T] [--wait] [--timeout SEC] [--request-key K]
 
@@ -74,7 +90,8 @@ Options:
   --domain D        domain name or id (required)
   --group G         group name or id (required)
   --type T          node type of rows without a type column or value
-  --wait            show progress on stderr until the import ends; exit 1 if it FAILED
+  --wait            show progress on stderr until the import ends; exit 1 if it FAILED, or if its
+                    import-file job failed or left the queue without finishing it
   --timeout SEC     with --wait, give up waiting after SEC seconds (exit 1; the import goes on)
   --request-key K   idempotency key: the same key never enqueues a second import
 Exit codes: 0 enqueued (or COMPLETED with --wait), 1 FAILED or refused, 2 usage error,
@@ -111,7 +128,7 @@ Exit codes: 0 enqueued (or COMPLETED with --wait), 1 FAILED or refused, 2 usage 
       }
       process.stdout.write(`${enqueued.importJobId}\n`);
       if (!values.wait) return EXIT.ok;
-      const job = await waitForImport(pool, queue, enqueued.importJobId, timeoutSec);
+      const job = await waitForImport(cfg, pool, queue, enqueued.importJobId, timeoutSec);
       const secs = job.startedAt && job.finishedAt ? ((job.finishedAt.getTime() - job.startedAt.getTime()) / 1000).toFixed(1) : '?';
       process.stderr.write(`${job.status}: ${job.totalNodes} rows read, ${job.processedNodes} nodes written, ${job.failedNodes} rejected, ` +
         `${job.duplicateNodes} duplicates, ${secs} s${job.failureReason ? `\nreason: ${job.failureReason}` : ''}\n`);

@@ -6,7 +6,6 @@ import { EXIT, type Command } from './command.ts';
 
 export const migrateCommand: Command = {
   name: 'migrate',
-  summary: 'apply pending SQL migrations to DB_SCHEMA',
   help: `Usage: matchflow migrate
 
 Applies the SQL files of migrations/ that the schema (DB_SCHEMA, default public) has not seen,
@@ -14,7 +13,7 @@ in one transaction under an advisory lock; safe to run twice or from several pro
 Exit codes: 0 done, 1 a migration failed, 3 PostgreSQL unreachable.`,
   async run() {
     const cfg = config();
-    if (!(await checkServices(cfg, { redis: false }))) return EXIT.unavailable;
+    if (!(await checkServices(cfg, { redis: false, schema: false }))) return EXIT.unavailable;
     const pool = createPool(cfg, { max: 1 });
     try {
       const r = await migrate(pool, cfg.dbSchema);

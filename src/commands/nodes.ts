@@ -10,7 +10,6 @@ import { checkServices } from './preflight.ts';
 
 export const nodesCommand: Command = {
   name: 'nodes',
-  summary: 'remove nodes (people) from a group, with every match that names them',
   help: `Usage: matchflow nodes remove --group G [--domain D] [--wait-seconds S] REF [REF ...]
 
 Removes the nodes with these reference ids from the group, in one transaction: the nodes, every

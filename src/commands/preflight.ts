@@ -2,7 +2,10 @@
 // how to start it.
 import pg from 'pg';
 import type { Config } from '../shared/config.ts';
+import { createPool } from '../shared/db.ts';
+import { schemaState } from '../shared/migrate.ts';
 import { createRedis, describeRedis, redisTopology, type RedisTarget } from '../shared/redis.ts';
+import { CommandFailure } from './command.ts';
 
 function where(url: string): string {
   try {
@@ -41,8 +44,32 @@ export async function pingRedis(target: RedisTarget): Promise<string | null> {
   }
 }
 
-/** Prints what is missing to stderr; true when every requested service answers. */
-export async function checkServices(cfg: Config, want: { postgres?: boolean; redis?: boolean } = {}): Promise<boolean> {
+/**
+ * Refuses to go on against a schema that `matchflow migrate` has not brought up to date: its
+ * tables would be missing, or lack what this version of the code reads and writes.
+ */
+async function checkSchema(cfg: Config): Promise<void> {
+  const pool = createPool(cfg, { max: 1 });
+  try {
+    const s = await schemaState(pool, cfg.dbSchema);
+    if (!s.migrated) {
+      throw new CommandFailure(`schema "${cfg.dbSchema}" (DB_SCHEMA) is not migrated: run \`matchflow migrate\` with the same DB_SCHEMA first`);
+    }
+    if (s.pending.length) {
+      throw new CommandFailure(`schema "${cfg.dbSchema}" (DB_SCHEMA) lacks ${s.pending.length} migration(s) of this version `
+        + `(${s.pending.join(', ')}): run \`matchflow migrate\` first`);
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * Prints what is missing to stderr; true when every requested service answers. Unless `schema`
+ * is false (migrate, demo: they migrate it), a reachable PostgreSQL must also hold a migrated
+ * DB_SCHEMA, or this throws CommandFailure.
+ */
+export async function checkServices(cfg: Config, want: { postgres?: boolean; redis?: boolean; schema?: boolean } = {}): Promise<boolean> {
   const problems: string[] = [];
   if (want.postgres !== false) {
     const err = await pingPostgres(cfg.databaseUrl);
@@ -56,5 +83,7 @@ export async function checkServices(cfg: Config, want: { postgres?: boolean; red
       : '  check that the nodes listed are up and reachable from here (docs/scaling-out.md)'));
   }
   for (const p of problems) process.stderr.write(`matchflow: ${p}\n`);
-  return problems.length === 0;
+  if (problems.length) return false;
+  if (want.postgres !== false && want.schema !== false) await checkSchema(cfg);
+  return true;
 }

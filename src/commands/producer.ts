@@ -13,7 +13,6 @@ import { EXIT, type Command } from './command.ts';
 
 export const producerCommand: Command = {
   name: 'producer',
-  summary: 'run the scheduler (leader lease), the enqueue HTTP API and the Kafka import consumer',
   help: `Usage: matchflow producer [--no-scheduler] [--no-api]
 
 Runs what puts work on the queues:

@@ -18,7 +18,6 @@ export const RUN_STAGES: Record<string, RunStage> = {
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'start a stage for one group now (potential, perfect), optionally waiting for it',
   get help() {
     return `Usage: matchflow run <stage> --group G [--domain D] [--wait] [--force] [--dry-run]
 

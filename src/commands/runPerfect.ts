@@ -17,7 +17,7 @@ export const perfectStage: RunStage = {
       const job = await enqueuePerfectMatch(queue, group, { manual: 'run', force: opts.force });
       process.stdout.write(`enqueued ${JOB.perfectMatchGroup} job ${job.id} for group ${group.name} (${group.id})\n`);
       if (!opts.wait) return EXIT.ok;
-      const result = await waitForJob<Record<string, unknown>>(cfg, QUEUE.perfect, job, 'perfect');
+      const result = await waitForJob<Record<string, unknown>>(cfg, QUEUE.perfect, job.id!, 'perfect');
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return EXIT.ok;
     } catch (err) {
@@ -34,7 +34,7 @@ export const perfectStage: RunStage = {
     try {
       const job = await enqueuePerfectMatch(queue, group, { manual: 'dry-run' });
       process.stderr.write(`enqueued dry-run ${JOB.perfectMatchGroup} job ${job.id} for group ${group.name}; a perfect worker runs it\n`);
-      const r = await waitForJob<PerfectMatchResult>(cfg, QUEUE.perfect, job, 'perfect (dry run)');
+      const r = await waitForJob<PerfectMatchResult>(cfg, QUEUE.perfect, job.id!, 'perfect (dry run)');
       process.stdout.write(formatPerfectDryRun(r, group));
       return EXIT.ok;
     } catch (err) {

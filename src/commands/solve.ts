@@ -4,9 +4,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
-import { parse, CsvError } from 'csv-parse';
 import { config } from '../shared/config.ts';
-import { GraphBuilder, SelfLoopError, type NamedGraph } from '../matching/perfect/graphBuilder.ts';
+import type { NamedGraph } from '../matching/perfect/graphBuilder.ts';
+import { EdgeCsvError, readEdges } from '../perfect/edgeCsv.ts';
 import { STRATEGIES, STRATEGY_NAMES, isStrategyName, runStrategy, UnsupportedGraphError } from '../matching/perfect/strategies.ts';
 import { strategyOptionsFromConfig } from '../groups/groupSettings.ts';
 import { totalScore, type Pairs } from '../matching/perfect/graph.ts';
@@ -16,7 +16,6 @@ const width = Math.max(...STRATEGY_NAMES.map((n) => n.length));
 
 export const solveCommand: Command = {
   name: 'solve',
-  summary: 'run a perfect-match strategy on a CSV of scored edges (offline, no database)',
   help: `Usage: matchflow solve --strategy S --input edges.csv [--output pairs.csv] [--bipartite]
                        [--k K] [--capacity C] [--left-capacity C]
 
@@ -68,7 +67,7 @@ Exit codes: 0 done, 1 bad input (the message names the line), 2 usage error.`,
     try {
       named = await readEdges(input, values.bipartite);
     } catch (err) {
-      if (err instanceof InputError) {
+      if (err instanceof EdgeCsvError) {
         process.stderr.write(`matchflow solve: ${values.input}: ${err.message}\n`);
         return EXIT.failed;
       }
@@ -93,56 +92,10 @@ Exit codes: 0 done, 1 bad input (the message names the line), 2 usage error.`,
   },
 };
 
-class InputError extends Error {}
-
 function positiveInt(flag: string, raw: string, min: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min} (got '${raw}')`);
   return n;
-}
-
-const REQUIRED = ['left', 'right', 'score'] as const;
-
-/** Streams the CSV into a graph; InputError names the line of the first bad record. */
-export async function readEdges(input: Readable, bipartite: boolean): Promise<NamedGraph> {
-  const builder = new GraphBuilder(bipartite);
-  const parser = input.pipe(parse({ bom: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: true }));
-  input.on('error', (err) => parser.destroy(err));
-  let col: Record<(typeof REQUIRED)[number], number> | null = null;
-  let width = 0;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const line = info.lines;
-      if (!col) {
-        const names = record.map((h) => h.toLowerCase());
-        const missing = REQUIRED.filter((c) => !names.includes(c));
-        if (missing.length) throw new InputError(`line ${line}: the header must name the columns left, right and score (missing: ${missing.join(', ')})`);
-        col = { left: names.indexOf('left'), right: names.indexOf('right'), score: names.indexOf('score') };
-        width = record.length;
-        continue;
-      }
-      if (record.length !== width) throw new InputError(`line ${line}: ${record.length} fields, the header has ${width}`);
-      const l = record[col.left];
-      const r = record[col.right];
-      const raw = record[col.score];
-      if (l === '') throw new InputError(`line ${line}: empty left id`);
-      if (r === '') throw new InputError(`line ${line}: empty right id`);
-      const score = raw === '' ? NaN : Number(raw);
-      if (!Number.isFinite(score)) throw new InputError(`line ${line}: score '${raw}' is not a finite number`);
-      try {
-        builder.add(l, r, score);
-      } catch (err) {
-        if (err instanceof SelfLoopError) throw new InputError(`line ${line}: ${err.message} (use --bipartite if left and right are two sides)`);
-        throw err;
-      }
-    }
-  } catch (err) {
-    if (err instanceof CsvError) throw new InputError(`CSV syntax error: ${err.message}`);
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError('no such file');
-    throw err;
-  }
-  if (!col) throw new InputError('empty file: expected a header left,right,score');
-  return builder.build();
 }
 
 /** Writes `left,right,score` rows in chunks of about a mebibyte. */

@@ -9,7 +9,6 @@ const ALL = Object.values(QUEUE) as QueueName[];
 
 export const workerCommand: Command = {
   name: 'worker',
-  summary: 'run BullMQ workers for the import, potential and perfect queues until SIGTERM',
   help: `Usage: matchflow worker [--queues import,potential,perfect] [--concurrency N]
 
 Starts one BullMQ worker per queue in this process. Scale by running more processes (replicas).

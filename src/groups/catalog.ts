@@ -20,14 +20,27 @@ export const isUuid = (s: string): boolean => UUID_RE.test(s);
 
 type Db = Pool | PoolClient;
 
-/** The domain with this id or name; created (by name) when `create` and missing. */
+/** A domain or group that cannot be used as asked (a group id of another domain): the message says why. */
+export class CatalogError extends Error {}
+
+/**
+ * The domain with this id or name; created when `create` and missing. A new domain given by UUID
+ * keeps that id, and the UUID is its name too.
+ */
 export async function resolveDomain(db: Db, idOrName: string, create = false): Promise<string | null> {
   if (isUuid(idOrName)) {
-    const { rows } = await db.query<{ id: string }>('SELECT id FROM domains WHERE id = $1', [idOrName]);
+    const id = idOrName.toLowerCase();
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM domains WHERE id = $1', [id]);
     if (rows[0]) return rows[0].id;
     if (!create) return null;
-    await db.query('INSERT INTO domains (id, name) VALUES ($1, $1) ON CONFLICT DO NOTHING', [idOrName]);
-    return idOrName;
+    // the id (uuid) and the name (text) are two parameters: one parameter cannot be both types
+    const { rows: made } = await db.query<{ id: string }>(
+      'INSERT INTO domains (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id', [id, id]);
+    if (made[0]) return made[0].id;
+    // a concurrent request made it, or another domain already has this UUID as its name
+    const { rows: again } = await db.query<{ id: string }>('SELECT id FROM domains WHERE id = $1', [id]);
+    if (again[0]) return again[0].id;
+    throw new CatalogError(`domain ${id}: another domain is named '${id}'`);
   }
   if (create) {
     const { rows } = await db.query<{ id: string }>(
@@ -42,16 +55,25 @@ function toGroup(r: { id: string; domain_id: string; name: string; match_type: M
   return { id: r.id, domainId: r.domain_id, name: r.name, matchType: r.match_type };
 }
 
-/** The group with this id, or this name inside the domain; created when `create` and missing. */
+/**
+ * The group with this id, or this name inside the domain; created when `create` and missing. A new
+ * group given by UUID keeps that id (and the UUID is its name); a UUID of another domain's group
+ * is refused (CatalogError).
+ */
 export async function resolveGroup(
   db: Db, domainId: string, idOrName: string, create?: { matchType?: MatchType },
 ): Promise<GroupRow | null> {
   const byId = isUuid(idOrName);
+  if (byId) idOrName = idOrName.toLowerCase();
   const { rows } = await db.query(
     `SELECT id, domain_id, name, match_type FROM matching_groups WHERE domain_id = $1 AND ${byId ? 'id' : 'name'} = $2`,
     [domainId, idOrName]);
   if (rows[0]) return toGroup(rows[0]);
   if (!create) return null;
+  if (byId) {
+    const { rows: elsewhere } = await db.query<{ domain_id: string }>('SELECT domain_id FROM matching_groups WHERE id = $1', [idOrName]);
+    if (elsewhere[0]) throw new CatalogError(`group ${idOrName} belongs to domain ${elsewhere[0].domain_id}, not to domain ${domainId}`);
+  }
   const { rows: made } = await db.query(
     `INSERT INTO matching_groups (id, domain_id, name, match_type) VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4)
      ON CONFLICT (domain_id, name) DO UPDATE SET name = EXCLUDED.name

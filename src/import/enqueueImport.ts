@@ -3,7 +3,7 @@
 // the `import-file` job with the import id as its BullMQ job id, so that a repeated request adds
 // nothing.
 import type { Queue } from 'bullmq';
-import { resolveDomain, resolveGroup } from '../groups/catalog.ts';
+import { CatalogError, resolveDomain, resolveGroup } from '../groups/catalog.ts';
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
 import { JOB, type ImportFilePayload, type KafkaOrigin } from '../shared/queues.ts';
@@ -39,10 +39,16 @@ function precheck(cfg: Config, req: ImportRequest): void {
   }
 }
 
+async function domainAndGroup(pool: Pool, req: ImportRequest) {
+  const domainId = (await resolveDomain(pool, req.domain, true))!;
+  return { domainId, group: (await resolveGroup(pool, domainId, req.group, {}))! };
+}
+
 export async function enqueueImport(deps: EnqueueDeps, req: ImportRequest, origin?: KafkaOrigin): Promise<Enqueued> {
   precheck(deps.cfg, req);
-  const domainId = (await resolveDomain(deps.pool, req.domain, true))!;
-  const group = (await resolveGroup(deps.pool, domainId, req.group, {}))!;
+  const { domainId, group } = await domainAndGroup(deps.pool, req).catch((err) => {
+    throw err instanceof CatalogError ? new ImportInputError('invalid_group', err.message) : err;
+  });
   const { job, created } = await createImportJob(deps.pool, {
     groupId: group.id, domainId, source: describeSource(req.source), fileName: req.fileName ?? null, requestKey: req.requestKey ?? null,
   });

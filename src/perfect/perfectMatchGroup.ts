@@ -9,7 +9,7 @@ import { perfectSettings } from '../groups/groupSettings.ts';
 import { recordHeapCleanup } from '../shared/heapCleanup.ts';
 import { localBinaryDb } from '../shared/localStore.ts';
 import { metrics } from '../shared/metrics.ts';
-import type { Processor, ThreadSpec, WorkerDeps } from '../shared/processor.ts';
+import { siblingModule, type Processor, type ThreadSpec, type WorkerDeps } from '../shared/processor.ts';
 import type { PerfectMatchGroupPayload } from '../shared/queues.ts';
 import { EdgeSpill } from './edgeSpill.ts';
 import { decidePerfectRun, lastPerfectRun, lastPotentialRun } from './lastRuns.ts';
@@ -19,7 +19,7 @@ import { recordFencedRun, savePerfectRun, type RunFence } from './savePerfectMat
 import { solveGroup, totalScore } from './solveGroup.ts';
 
 /** One solver thread per process: a worker runs one perfect job's CPU work at a time per thread. */
-export const SOLVER_THREADS: ThreadSpec = { module: new URL('./solveTask.ts', import.meta.url), size: () => 1 };
+export const SOLVER_THREADS: ThreadSpec = { module: siblingModule(import.meta.url, 'solveTask'), size: () => 1 };
 
 export interface PerfectMatchResult {
   skipped?: string;

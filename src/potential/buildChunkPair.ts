@@ -14,7 +14,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { withTransaction } from '../shared/db.ts';
 import { metrics } from '../shared/metrics.ts';
-import type { Processor, ThreadSpec } from '../shared/processor.ts';
+import { siblingModule, type Processor, type ThreadSpec } from '../shared/processor.ts';
 import { assertCycleCurrent, runCycleJob } from './cycleJob.ts';
 import { listPages, pageKey } from './cycleStore.ts';
 import { columnBatchBytes, neighbourIds, type NeighbourIds } from './cyclePlan.ts';
@@ -27,7 +27,7 @@ import type { ScoreRowsOutput } from './scoringTask.ts';
 const MIB = 1 << 20;
 
 /** Scoring runs on MATCHING_SCORING_THREADS threads per worker process (scoringTask.ts). */
-export const SCORING_THREADS: ThreadSpec = { module: new URL('./scoringTask.ts', import.meta.url), size: (cfg) => cfg.scoringThreads };
+export const SCORING_THREADS: ThreadSpec = { module: siblingModule(import.meta.url, 'scoringTask'), size: (cfg) => cfg.scoringThreads };
 
 // Per process: encoded pages (half the memory budget) and the cycle's neighbour ids, which every
 // build job of a cycle needs and which do not change once the cycle is planned.

@@ -29,13 +29,18 @@ export async function waitForCycle(
   cfg: Config, pool: Pool, groupId: string, cycleId: string, pollMs = cfg.coordinationRetryMs, timeoutMs = Infinity,
 ): Promise<CycleOutcome> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const ended = async (): Promise<CycleOutcome | null> => {
     const run = await getLastRun(pool, groupId);
-    if (run?.cycleId === cycleId && (run.status === 'COMPLETED' || run.status === 'FAILED')) return { status: run.status, lastRun: run };
+    return run?.cycleId === cycleId && (run.status === 'COMPLETED' || run.status === 'FAILED') ? { status: run.status, lastRun: run } : null;
+  };
+  for (;;) {
+    const run = await ended();
+    if (run) return run;
     const first = await potentialQueue(cfg).getJob(fetchJobId(cycleId, 'N', 0));
     const value = first?.returnvalue as { skipped?: string } | null | undefined;
     if (value?.skipped) return { status: 'SKIPPED', reason: value.skipped };
-    if (first && (await first.isFailed())) return { status: 'SKIPPED', reason: `first page failed: ${first.failedReason}` };
+    // a first page failing for good marks the run FAILED before BullMQ fails it: read the run again
+    if (first && (await first.isFailed())) return (await ended()) ?? { status: 'SKIPPED', reason: `first page failed: ${first.failedReason}` };
     if (Date.now() > deadline) throw new Error(`cycle ${cycleId} did not finish within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, pollMs));
   }

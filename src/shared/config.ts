@@ -49,7 +49,10 @@ export const SETTINGS = {
     doc: 'Prefix of every Redis key (BullMQ queues, locks, semaphores); on a Redis Cluster it becomes the hash tag {QUEUE_PREFIX}',
   }),
   // logging
-  logLevel: s({ env: 'LOG_LEVEL', kind: 'string', default: 'info', doc: 'pino log level (trace, debug, info, warn, error, fatal, silent)' }),
+  logLevel: s({
+    env: 'LOG_LEVEL', kind: 'string', default: '',
+    doc: 'pino log level (trace, debug, info, warn, error, fatal, silent); unset: info, but warn for `matchflow demo` (info with its --verbose)',
+  }),
   // scheduling
   potentialCron: s({
     env: 'POTENTIAL_CRON', kind: 'string', default: '0 5 11 * * *', seedKey: 'scheduling.potential-match.cron',
@@ -138,7 +141,7 @@ export const SETTINGS = {
     doc: 'The auction strategy is exact for scores rounded to max score / 2^bits',
   }),
   perfectBlossomMaxNodes: s({
-    env: 'PERFECT_BLOSSOM_MAX_NODES', kind: 'int', default: 5000, min: 0,
+    env: 'PERFECT_BLOSSOM_MAX_NODES', kind: 'int', default: 100000, min: 0,
     doc: 'A perfect-match job runs blossom (and hopcroft-karp on one node set) only up to this many nodes; ' +
       'above it greedy runs instead, and bipartite groups use assignment (same optimum). 0 = no limit',
   }),

@@ -7,13 +7,18 @@ export type PoolClient = pg.PoolClient;
 // BIGINT (int8) as JS number: counts here stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-/** A pool whose connections use the configured schema as their search_path. */
+/**
+ * A pool whose connections see the configured schema and nothing else: its name quoted (PostgreSQL
+ * would fold TenantA to tenanta), and no `public` after it, where a table missing from an
+ * unmigrated schema would be found in another deployment's. Built-in functions (gen_random_uuid
+ * since PostgreSQL 13) live in pg_catalog, which is always searched.
+ */
 export function createPool(cfg: Config = config(), extra: pg.PoolConfig = {}): Pool {
   const pool = new pg.Pool({
     connectionString: cfg.databaseUrl,
     max: cfg.dbPoolSize,
     connectionTimeoutMillis: cfg.dbConnectionTimeoutMs,
-    options: `-c search_path=${cfg.dbSchema},public`,
+    options: `-c search_path=${ident(cfg.dbSchema)}`,
     application_name: 'matchflow',
     ...extra,
   });

@@ -56,10 +56,20 @@ export function createLogger(level: string, destination: DestinationStream): Log
 }
 
 let root: Logger | undefined;
+let defaultLevel = 'info';
+
+/**
+ * The level used when LOG_LEVEL is not set: a command that talks to a person (the demo) keeps its
+ * terminal for progress lines. Called before anything logs.
+ */
+export function setDefaultLogLevel(level: string): void {
+  defaultLevel = level;
+  if (root && !config().logLevel) root.level = level;
+}
 
 /** The process logger: pino JSON on stdout (stderr for CLI commands that print data on stdout). */
 export function logger(): Logger {
-  root ??= createLogger(config().logLevel, pino.destination({ fd: process.env.MATCHFLOW_LOG_FD === '1' ? 1 : 2, sync: false }));
+  root ??= createLogger(config().logLevel || defaultLevel, pino.destination({ fd: process.env.MATCHFLOW_LOG_FD === '1' ? 1 : 2, sync: false }));
   return root;
 }
 

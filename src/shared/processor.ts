@@ -38,6 +38,15 @@ export interface ThreadSpec {
   size(cfg: Config): number;
 }
 
+/**
+ * The URL of module `name` beside the module at `importMetaUrl`, with that module's extension:
+ * .js when running the build in dist/, .ts when running the sources (tests, under tsx).
+ */
+export function siblingModule(importMetaUrl: string, name: string): URL {
+  const ext = /\.[cm]?[jt]s$/.exec(new URL(importMetaUrl).pathname)?.[0] ?? '.js';
+  return new URL(`./${name}${ext}`, importMetaUrl);
+}
+
 /** A job processor: a thin shell that fetches, calls the pure core, and writes. */
 export type Processor<N extends JobName = JobName> = (job: Job<JobPayloads[N], unknown, N>, deps: WorkerDeps) => Promise<unknown>;
 

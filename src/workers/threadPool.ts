@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Config } from '../shared/config.ts';
-import type { ThreadRunner, ThreadSpec } from '../shared/processor.ts';
+import { siblingModule, type ThreadRunner, type ThreadSpec } from '../shared/processor.ts';
 
 interface Task {
   fn: string;
@@ -20,7 +20,7 @@ interface Slot {
   task?: Task;
 }
 
-const ENTRY = new URL('./threadEntry.ts', import.meta.url);
+const ENTRY = siblingModule(import.meta.url, 'threadEntry');
 
 /**
  * tsx's register API. Through createRequire rather than import.meta.resolve: when this module is

@@ -14,7 +14,11 @@ import { JOB, QUEUE } from '../../../src/shared/queues.ts';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
 import { expectedBuckets, seedOpsGroup, type SeededGroup } from '../../support/dashboardFixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+// MATCHFLOW_TEST_CHROMIUM lets browserMissing.test.ts play a machine without chromium
+const CHROMIUM = process.env.MATCHFLOW_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const INSTALL = 'apt-get install -y chromium';
+/** On CI (CI=true, as CI services set it) the browser test is required; elsewhere it may wait for chromium. */
+const ON_CI = !!process.env.CI && !/^(0|false)$/i.test(process.env.CI);
 /** Where the test leaves a screenshot of the ops page for a human to look at. */
 export const OPS_SCREENSHOT = join(tmpdir(), 'matchflow-ops-page.png');
 const BUCKETS = 12;
@@ -133,7 +137,10 @@ describe('dashboard in a real browser (chromium)', function () {
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install it with 'apt-get install -y chromium' (.ci/run does this on CI)`);
+      if (ON_CI) throw new Error(`${CHROMIUM} is missing: install it with '${INSTALL}' (.ci/run does this on CI)`);
+      // Not a pass: reported as pending, with the command that makes it run.
+      process.stdout.write(`      (skipped: ${CHROMIUM} is missing; install it with \`${INSTALL}\` to run this test; required under CI=true)\n`);
+      this.skip();
     }
     t = await createTestEnv('browser', {
       overrides: { dashboardUsers: ['olga:op-pass:operator', 'victor:view-pass:readonly'], dashboardHistogramBuckets: BUCKETS },

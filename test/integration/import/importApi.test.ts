@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import { startApiServer } from '../../../src/producers/api.ts';
 import { startImportTriggers, type ImportTriggers } from '../../../src/producers/importTriggers.ts';
 import { createImportFixture, nodesOf, type ImportFixture } from '../../support/importFixture.ts';
@@ -41,6 +42,24 @@ describe('enqueue API: /v1/imports', () => {
     expect(g.status).to.equal(200);
     expect(g.body).to.include({ importJobId: id, status: 'COMPLETED', total: 2, processed: 2, failed: 0, duplicates: 0, fileName: 'people.csv' });
     expect((await nodesOf(fx, g.body.groupId as string)).map((n) => n.reference_id)).to.deep.equal(['h1', 'h2']);
+  });
+
+  it('a NodeExchange with new UUIDs creates the domain and group under those ids; the same UUIDs find them', async () => {
+    const domainId = randomUUID();
+    const groupId = randomUUID();
+    const a = await call('POST', '/v1/imports', { domainId, groupId, referenceIds: ['u1', 'u2'] });
+    expect(a.status, JSON.stringify(a.body)).to.equal(202);
+    expect(a.body).to.include({ domainId, groupId, created: true });
+    expect((await fx.wait(a.body.importJobId as string)).status).to.equal('COMPLETED');
+    const b = await call('POST', '/v1/imports', { domainId, groupId, referenceIds: ['u3'] });
+    expect(b.status).to.equal(202);
+    expect(b.body).to.include({ domainId, groupId });
+    await fx.wait(b.body.importJobId as string);
+    expect((await nodesOf(fx, groupId)).map((n) => n.reference_id)).to.deep.equal(['u1', 'u2', 'u3']);
+    const elsewhere = await call('POST', '/v1/imports', { domainId: randomUUID(), groupId, referenceIds: ['u4'] });
+    expect(elsewhere.status).to.equal(400);
+    expect(elsewhere.body).to.include({ code: 'invalid_group' });
+    expect(elsewhere.body.message).to.match(new RegExp(`^group ${groupId} belongs to domain ${domainId}, not to domain `));
   });
 
   it('the same Idempotency-Key yields one import', async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,36 @@ describe('matchflow import', () => {
     const nodes = await nodesOf(fx, job.groupId);
     expect(nodes.map((n) => [n.reference_id, n.type])).to.deep.equal([['c1', 'PERSON'], ['c2', 'PERSON']]);
     expect(job.source).to.equal('in/people.csv.gz');
+  });
+
+  it('a domain and a group named by new UUIDs are created with those ids; the same UUIDs find them again', async () => {
+    const domain = randomUUID();
+    const group = randomUUID();
+    const first = await cli(fx, ['in/people.csv.gz', '--domain', domain, '--group', group, '--wait'], fx.root);
+    expect(first.code, first.err).to.equal(0);
+    const job = await fx.wait(first.out.trim());
+    expect([job.status, job.domainId, job.groupId]).to.deep.equal(['COMPLETED', domain, group]);
+    // existing now; upper case is the same UUID
+    const again = await cli(fx, ['in/people.csv.gz', '--domain', domain.toUpperCase(), '--group', group.toUpperCase(), '--wait'], fx.root);
+    expect(again.code, again.err).to.equal(0);
+    const second = await fx.wait(again.out.trim());
+    expect([second.status, second.domainId, second.groupId]).to.deep.equal(['COMPLETED', domain, group]);
+    expect((await nodesOf(fx, group)).map((n) => n.reference_id)).to.deep.equal(['c1', 'c2']);
+  });
+
+  it('a group UUID of another domain: one line and exit 1, no stack trace', async () => {
+    const group = randomUUID();
+    expect((await cli(fx, ['in/people.csv.gz', '--domain', randomUUID(), '--group', group], fx.root)).code).to.equal(0);
+    const other = randomUUID();
+    const r = await cli(fx, ['in/people.csv.gz', '--domain', other, '--group', group], fx.root);
+    expect(r.code).to.equal(1);
+    expect(r.err).to.match(new RegExp(`^matchflow import: group ${group} belongs to domain [0-9a-f-]{36}, not to domain ${other}\n$`));
+  });
+
+  it('input the database refuses (a name longer than its column): one line and exit 1, no stack trace', async () => {
+    const r = await cli(fx, ['in/people.csv.gz', '--domain', 'd'.repeat(300), '--group', 'g'], fx.root);
+    expect(r.code).to.equal(1);
+    expect(r.err).to.equal('matchflow import: error: value too long for type character varying(255)\n');
   });
 
   it('exits 1 when the import FAILED, with the reason', async () => {

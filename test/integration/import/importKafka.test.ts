@@ -48,6 +48,22 @@ describe('Kafka import requests: handleImportMessage', () => {
     expect(status[0]).to.include({ jobId: job.id, status: 'COMPLETED', processed: 2, total: 2 });
   });
 
+  it('a NodeExchange with new UUIDs creates the domain and group under those ids; the same UUIDs find them', async () => {
+    const domainId = randomUUID();
+    const groupId = randomUUID();
+    const first = await handleImportMessage(deps, message({ domainId, groupId, filePath: 'users.csv' }));
+    expect(first.kind).to.equal('enqueued');
+    const job = await fx.wait((first as { importJobId: string }).importJobId);
+    expect([job.status, job.domainId, job.groupId]).to.deep.equal(['COMPLETED', domainId, groupId]);
+    const again = await handleImportMessage(deps, message({ domainId, groupId, referenceIds: ['u3'] }));
+    expect(again.kind).to.equal('enqueued');
+    await fx.wait((again as { importJobId: string }).importJobId);
+    expect((await nodesOf(fx, groupId)).map((n) => n.reference_id)).to.deep.equal(['u1', 'u2', 'u3']);
+    const elsewhere = await handleImportMessage(deps, message({ domainId: randomUUID(), groupId, referenceIds: ['u4'] }));
+    expect(elsewhere).to.deep.include({ kind: 'dead-lettered' });
+    expect((elsewhere as { reason: string }).reason).to.match(new RegExp(`^invalid_group: group ${groupId} belongs to domain ${domainId}`));
+  });
+
   it('the same message delivered twice yields one import (same offset, or same idempotency key)', async () => {
     const body = { domainId: 'acme', groupId: 'g1', referenceIds: ['a', 'b'] };
     const m = message(body);

@@ -3,15 +3,12 @@
 // Redis Cluster or Sentinel deployment is reached directly: its clients follow the addresses the
 // servers announce, which a single proxy port cannot stand for.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { startTcpProxy, type TcpProxy } from './tcpProxy.ts';
 
-// The CLI module itself, under tsx, in one process: bin/matchflow.js is a wrapper that spawns
-// the real worker as its child, and a SIGKILL of the wrapper would orphan a live worker.
-const CLI = fileURLToPath(new URL('../../../src/cli.ts', import.meta.url));
-const TSX = createRequire(import.meta.url).resolve('tsx');
+// The built CLI, as deployed: one process, so a SIGKILL of its pid kills the worker itself.
+const CLI = fileURLToPath(new URL('../../../bin/matchflow.js', import.meta.url));
 
 export interface FleetOptions {
   size: number;
@@ -71,7 +68,7 @@ export class WorkerFleet {
       ...(redisProxy ? { REDIS_URL: withPort(this.opts.env.REDIS_URL!, redisProxy.port) } : {}),
       METRICS_PORT: '0',
     };
-    const args = ['--import', TSX, CLI, 'worker', ...(this.opts.queues ? ['--queues', this.opts.queues] : [])];
+    const args = [CLI, 'worker', ...(this.opts.queues ? ['--queues', this.opts.queues] : [])];
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d) => this.log?.write(d));
     child.stderr?.on('data', (d) => this.log?.write(d));

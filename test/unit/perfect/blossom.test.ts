@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { maxWeightMatching } from '../../../src/matching/perfect/blossom.ts';
 import { canonicalGeneral, type GeneralGraph } from '../../../src/matching/perfect/graph.ts';
-import { assertMatchingOf, generalOptimum, pairsKey, randomGeneral, randomShape, rng, sumScores } from './oracle.ts';
+import { referenceMaxWeightMatching } from '../../support/blossomReference.ts';
+import { assertMatchingOf, generalOptimum, pairsKey, randomGeneral, randomShape, rng, sumScores, type Rng } from './oracle.ts';
 
 function graph(edges: [number, number, number][]): GeneralGraph {
   const n = 1 + Math.max(0, ...edges.flatMap(([a, b]) => [a, b]));
@@ -14,6 +15,48 @@ function checkOptimal(g: GeneralGraph): void {
   const p = maxWeightMatching(g);
   assertMatchingOf(p, g.left, g.right, g.score, 0, g.n);
   expect(sumScores(p)).to.be.closeTo(generalOptimum(g).weight, 1e-9);
+}
+
+/** Against the O(n³) implementation this one replaced, for graphs too big to enumerate. */
+function checkAgainstReference(g: GeneralGraph, label = ''): void {
+  const p = maxWeightMatching(g);
+  assertMatchingOf(p, g.left, g.right, g.score, 0, g.n);
+  expect(sumScores(p), label).to.be.closeTo(sumScores(referenceMaxWeightMatching(g)), 1e-9);
+}
+
+/** n nodes, m random edges (a repeated pair keeps its best score), scores from `score`. */
+function randomGraph(rnd: Rng, n: number, m: number, score: () => number): GeneralGraph {
+  const l = new Int32Array(m), r = new Int32Array(m), w = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    l[k] = Math.floor(rnd() * n);
+    r[k] = (l[k] + 1 + Math.floor(rnd() * (n - 1))) % n;
+    w[k] = score();
+  }
+  return canonicalGeneral({ n, left: l, right: r, score: w });
+}
+
+/**
+ * Odd cycles nested `depth` levels: a level is three copies of the level below joined in a
+ * triangle through their port vertices, each level's edges lighter than the one inside it, and a
+ * light pendant edge on every port so that augmenting paths must run through the blossoms.
+ */
+function nestedOddCycles(depth: number, jitter: Rng | null): GeneralGraph {
+  const edges: [number, number, number][] = [];
+  let next = 0;
+  const build = (level: number): number => {
+    if (level === 0) return next++;
+    const ports = [build(level - 1), build(level - 1), build(level - 1)];
+    const w = 10 * (depth - level + 2);
+    const j = () => (jitter ? Math.floor(jitter() * 3) : 0);
+    edges.push([ports[0], ports[1], w + j()], [ports[1], ports[2], w + j()], [ports[2], ports[0], w + j()]);
+    const pendant = next++;
+    edges.push([ports[level % 3], pendant, 1 + j()]);
+    return ports[0];
+  };
+  build(depth);
+  return canonicalGeneral({
+    n: next, left: Int32Array.from(edges, (e) => e[0]), right: Int32Array.from(edges, (e) => e[1]), score: Float64Array.from(edges, (e) => e[2]),
+  });
 }
 
 describe('perfect/blossom', () => {
@@ -57,6 +100,117 @@ describe('perfect/blossom', () => {
     expect(maxWeightMatching({ n: 0, left: new Int32Array(0), right: new Int32Array(0), score: new Float64Array(0) }).left.length).to.equal(0);
     expect(maxWeightMatching(graph([[0, 1, -1], [1, 2, 0]])).left.length).to.equal(0);
     expect([...maxWeightMatching({ n: 5, left: Int32Array.of(1), right: Int32Array.of(3), score: Float64Array.of(0.5) }).left]).to.deep.equal([1]);
+  });
+
+  it('matches the O(n³) implementation on 300 random graphs of 20–400 nodes (unique, tied and negative scores)', () => {
+    const rnd = rng(54);
+    for (let t = 0; t < 300; t++) {
+      const n = 20 + Math.floor(rnd() * 381);
+      const m = Math.floor((n * (1 + rnd() * 15)) / 2);
+      const levels = 1 + Math.floor(rnd() * 4);
+      const kind = t % 3;
+      const score = kind === 0 ? rnd : kind === 1 ? () => (1 + Math.floor(rnd() * levels)) / 6 : () => rnd() * 1.5 - 0.5;
+      checkAgainstReference(randomGraph(rnd, n, m, score), `graph ${t}`);
+    }
+  });
+
+  it('matches the O(n³) implementation on 2,000 nodes and 30,000 edges, uniform and tied', () => {
+    const rnd = rng(55);
+    checkAgainstReference(randomGraph(rnd, 2000, 30000, rnd), 'uniform');
+    checkAgainstReference(randomGraph(rnd, 2000, 30000, () => Math.ceil(rnd() * 6) / 6), 'tied');
+  });
+
+  describe('cases that break blossom codes', () => {
+    it('many equal weights: every edge 1 (the maximum cardinality), and two levels', () => {
+      const rnd = rng(56);
+      for (let t = 0; t < 300; t++) checkOptimal(randomGeneral(rnd, { maxNodes: 9, density: 0.2 + rnd() * 0.8, ties: true, negatives: false }));
+      for (let t = 0; t < 40; t++) {
+        const n = 50 + Math.floor(rnd() * 300);
+        checkAgainstReference(randomGraph(rnd, n, n * 4, () => 1), `unit ${t}`);
+        checkAgainstReference(randomGraph(rnd, n, n * 4, () => (rnd() < 0.5 ? 0.5 : 1)), `two levels ${t}`);
+      }
+      // A complete graph of equal scores: every node paired.
+      const n = 40;
+      const l: number[] = [], r: number[] = [];
+      for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) { l.push(a); r.push(b); }
+      const k40 = canonicalGeneral({ n, left: Int32Array.from(l), right: Int32Array.from(r), score: new Float64Array(l.length).fill(0.7) });
+      expect(maxWeightMatching(k40).left.length).to.equal(20);
+    });
+
+    it('odd cycles nested several levels deep', () => {
+      // 2 levels: 13 nodes, small enough to enumerate; 3 to 5 levels (up to 364 nodes) against the reference.
+      checkOptimal(nestedOddCycles(2, null));
+      const rnd = rng(57);
+      for (let t = 0; t < 20; t++) checkOptimal(nestedOddCycles(2, rnd));
+      for (const depth of [3, 4, 5]) {
+        checkAgainstReference(nestedOddCycles(depth, null), `depth ${depth}`);
+        for (let t = 0; t < 5; t++) checkAgainstReference(nestedOddCycles(depth, rnd), `depth ${depth} jittered`);
+      }
+    });
+
+    it('a graph that is only triangles: disjoint ones take their best edge, a windmill takes one edge per blade', () => {
+      const rnd = rng(58);
+      const tri = 200;
+      const l: number[] = [], r: number[] = [], w: number[] = [];
+      let best = 0;
+      for (let t = 0; t < tri; t++) {
+        const ws = [rnd(), rnd(), rnd()];
+        l.push(3 * t, 3 * t + 1, 3 * t + 2);
+        r.push(3 * t + 1, 3 * t + 2, 3 * t);
+        w.push(...ws);
+        best += Math.max(...ws);
+      }
+      const disjoint = canonicalGeneral({ n: 3 * tri, left: Int32Array.from(l), right: Int32Array.from(r), score: Float64Array.from(w) });
+      const p = maxWeightMatching(disjoint);
+      expect(p.left.length).to.equal(tri);
+      expect(sumScores(p)).to.be.closeTo(best, 1e-9);
+      // Windmill: blades (0, 2i+1, 2i+2) share node 0. Equal scores, then random ones.
+      for (const equal of [true, false]) {
+        const wl: number[] = [], wr: number[] = [], ww: number[] = [];
+        for (let b = 0; b < 3; b++) {
+          wl.push(0, 2 * b + 1, 0);
+          wr.push(2 * b + 1, 2 * b + 2, 2 * b + 2);
+          ww.push(...(equal ? [1, 1, 1] : [rnd(), rnd(), rnd()]));
+        }
+        checkOptimal(canonicalGeneral({ n: 7, left: Int32Array.from(wl), right: Int32Array.from(wr), score: Float64Array.from(ww) }));
+      }
+      const big = { l: [] as number[], r: [] as number[], w: [] as number[] };
+      for (let b = 0; b < 300; b++) {
+        big.l.push(0, 2 * b + 1, 0);
+        big.r.push(2 * b + 1, 2 * b + 2, 2 * b + 2);
+        big.w.push(rnd(), rnd(), rnd());
+      }
+      const windmill = canonicalGeneral({ n: 601, left: Int32Array.from(big.l), right: Int32Array.from(big.r), score: Float64Array.from(big.w) });
+      checkAgainstReference(windmill, 'windmill');
+    });
+
+    it('nodes with no edges are never paired and change nothing', () => {
+      const rnd = rng(59);
+      for (let t = 0; t < 50; t++) {
+        const g = randomGeneral(rnd, randomShape(rnd, 8));
+        // The same edges on ids spread over 1,000 nodes: every other id is isolated.
+        const spread = (x: number) => 3 * x + 7;
+        const wide = canonicalGeneral({ n: 1000, left: g.left.map(spread), right: g.right.map(spread), score: g.score });
+        const p = maxWeightMatching(wide);
+        expect(sumScores(p)).to.be.closeTo(generalOptimum(g).weight, 1e-9);
+        for (const id of [...p.left, ...p.right]) expect((id - 7) % 3).to.equal(0);
+      }
+    });
+
+    it('zero and negative weights are never chosen, and never block a positive edge', () => {
+      const rnd = rng(60);
+      for (let t = 0; t < 300; t++) {
+        const g = randomGeneral(rnd, { maxNodes: 9, density: 0.3 + rnd() * 0.7, ties: rnd() < 0.5, negatives: true });
+        checkOptimal(g);
+        const p = maxWeightMatching(g);
+        for (const s of p.score) expect(s).to.be.greaterThan(0);
+      }
+      expect(maxWeightMatching(graph([[0, 1, 0], [1, 2, 0], [2, 0, 0]])).left.length).to.equal(0);
+      expect(maxWeightMatching(graph([[0, 1, -0.5], [1, 2, -1], [2, 3, -0.1]])).left.length).to.equal(0);
+      // A path whose middle edge is heaviest but cannot beat the two outer ones together, among zeros.
+      const p = maxWeightMatching(graph([[0, 1, 0.6], [1, 2, 1], [2, 3, 0.6], [0, 3, 0], [0, 2, -1], [1, 3, 0]]));
+      expect(pairsKey(p)).to.equal('0-1:0.6 2-3:0.6');
+    });
   });
 
   it('is deterministic', () => {
