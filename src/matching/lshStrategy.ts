@@ -8,7 +8,7 @@
 //      least one band are its candidates;
 //   3. score the column node against its candidate rows at once (scoreRow) and offer the edges
 //      above the threshold to the rows' top-K.
-// With a candidate limit, two cheaper passes over the same collisions come first: one counts each
+// With a candidate limit, two passes over the same collisions come first: one counts each
 // row's candidates, one ranks the candidates of the rows over the limit (collisionKey).
 // Nothing is stored between column pages, so a row job streams the column pages one at a time
 // (out of core) and memory is the index plus two pages. The work is proportional to the band
