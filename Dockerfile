@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: the build stage installs every dependency (native addons built), compiles the
 # TypeScript into dist/ (`npm ci` runs the prepare script) and then drops the dev dependencies; the
-# runtime stage runs the compiled code, as the unprivileged `node` user. bench/ and tsx are not
-# shipped: `matchflow bench` says so (the benchmarks run from a source checkout).
+# runtime stage runs the compiled code, as the unprivileged `node` user, which owns /data only.
+# bench/ and tsx are not shipped: `matchflow bench` says so (the benchmarks run from a source checkout).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -17,11 +17,12 @@ ENV NODE_ENV=production LMDB_PATH=/data/lmdb IMPORT_ROOT=/data/imports
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends tini postgresql-client && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /data/lmdb /data/imports && chown -R node:node /data
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/dist ./dist
-COPY --chown=node:node package.json ./
-COPY --chown=node:node bin ./bin
-COPY --chown=node:node migrations ./migrations
+# The app stays root's: the user it runs as reads it and cannot change it (only /data is that user's).
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+COPY migrations ./migrations
 USER node
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/matchflow.js"]
 CMD ["--help"]

@@ -1,12 +1,16 @@
-// The dashboard's express app: health probes and the login form in front, everything else
-// (the ops page, both Bull Boards) behind authentication.
+// The dashboard's express app: health probes, the same-origin check of every unsafe request and
+// the login form in front, everything else (the ops page, both Bull Boards) behind authentication.
 import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { RedisClient } from '../src/shared/redis.ts';
 import type { Config } from '../src/shared/config.ts';
 import type { Pool } from '../src/shared/db.ts';
 import { logger } from '../src/shared/logger.ts';
-import { authRoutes, currentUser, requireUser } from './auth.ts';
+import { authRoutes, currentUser, requireUser, type AuthSettings } from './auth.ts';
+import type { DashboardHttpSettings } from './httpSettings.ts';
+import { loginThrottle } from './loginThrottle.ts';
+import { sameOriginWrites } from './sameOrigin.ts';
+import { sessionGenerations } from './sessionGenerations.ts';
 import { boardRoutes } from './board.ts';
 import { healthRoutes } from './health.ts';
 import { readOpsData, type HoldView } from './opsData.ts';
@@ -17,6 +21,7 @@ import type { DashboardUser } from './users.ts';
 
 export interface DashboardDeps {
   cfg: Config;
+  http: DashboardHttpSettings;
   pool: Pool;
   redis: RedisClient;
   queues: readonly Queue[];
@@ -29,12 +34,18 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   const { cfg } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Behind a trusted proxy, req.ip (logged, and throttled on) is the client's, and req.secure follows X-Forwarded-Proto.
+  app.set('trust proxy', deps.http.trustProxy);
   app.use((_req, res, next) => {
     res.set({ 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'same-origin' });
     next();
   });
   app.use(healthRoutes({ pool: deps.pool, redis: deps.redis, timeoutMs: cfg.healthCheckTimeoutMs }));
-  const auth = { users: deps.users, secret: deps.sessionSecret, sessionTtlMs: cfg.dashboardSessionTtlSec * 1000, bodyLimit: cfg.httpBodyLimit };
+  app.use(sameOriginWrites);
+  const auth: AuthSettings = {
+    users: deps.users, secret: deps.sessionSecret, sessionTtlMs: cfg.dashboardSessionTtlSec * 1000, bodyLimit: cfg.httpBodyLimit,
+    secureCookie: deps.http.secureCookie, throttle: loginThrottle(cfg, deps.redis), sessions: sessionGenerations(cfg, deps.redis),
+  };
   app.use(authRoutes(auth));
   app.use(requireUser(auth));
   app.get('/', (_req, res) => res.redirect(303, '/ops'));

@@ -29,9 +29,20 @@ function boardRouter(queues: readonly Queue[], basePath: string, readOnlyMode: b
   return serverAdapter.getRouter() as Router;
 }
 
+/**
+ * Bull Board's pages load their scripts, styles and fonts from its own static files and talk to
+ * its own API: nothing else may load or run (its stylesheet's web fonts fall back to local ones).
+ */
+export const BOARD_CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; manifest-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
 /** Mounted after requireUser. */
 export function boardRoutes(queues: readonly Queue[]): Router {
   const router = express.Router();
+  router.use(BOARD_PATH, (_req, res, next) => {
+    res.set('Content-Security-Policy', BOARD_CONTENT_SECURITY_POLICY);
+    next();
+  });
   router.get(BOARD_PATH, (_req, res) => {
     res.redirect(303, `${currentUser(res).role === 'operator' ? OPERATOR_BOARD_PATH : READONLY_BOARD_PATH}/`);
   });

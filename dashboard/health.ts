@@ -1,8 +1,9 @@
 // /healthz (the process answers) and /readyz (PostgreSQL and Redis answer through the
 // dashboard's own pool and connection), outside authentication for orchestrators. The readiness
-// check is the one worker processes serve (src/ops/readiness.ts).
+// check is the one worker processes serve (src/ops/readiness.ts): up or down, why only in the log.
 import express, { type Router } from 'express';
-import { readiness, type ReadinessDeps } from '../src/ops/readiness.ts';
+import { logger } from '../src/shared/logger.ts';
+import { readinessAnswer, type ReadinessDeps } from '../src/ops/readiness.ts';
 
 export type { ReadinessDeps };
 
@@ -12,8 +13,8 @@ export function healthRoutes(deps: ReadinessDeps): Router {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const r = await readiness(deps);
-    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not ready', checks: r.checks });
+    const r = await readinessAnswer(deps, logger());
+    res.status(r.status).json(r.body);
   });
   return router;
 }

@@ -8,15 +8,19 @@ import { logger } from '../src/shared/logger.ts';
 import { openQueue } from '../src/shared/queue.ts';
 import { QUEUE, type QueueName } from '../src/shared/queues.ts';
 import { createRedis } from '../src/shared/redis.ts';
+import { listenAddress } from '../src/shared/listenAddress.ts';
 import { coordinationContext } from '../src/shared/coordination/context.ts';
 import { inspectCoordination } from '../src/shared/coordination/inspect.ts';
 import { createDashboardApp } from './app.ts';
+import { dashboardHttpSettings } from './httpSettings.ts';
 import { holdsFromSnapshot } from './holds.ts';
 import { dashboardUsers, parseDashboardUsers, type DashboardUser } from './users.ts';
 
 export interface RunningDashboard {
   url: string;
   port: number;
+  /** the address listened on ('::' or '0.0.0.0': every interface) */
+  address: string;
   close(): Promise<void>;
 }
 
@@ -26,18 +30,23 @@ export interface StartDashboardOptions {
   host?: string;
 }
 
-// Outside production an empty DASHBOARD_USERS gets a one-off operator, announced in the log,
-// rather than a dashboard nobody can open (production refuses to start instead).
-function usersOrGenerated(cfg: Config): DashboardUser[] {
-  const users = dashboardUsers(cfg);
-  if (users.length > 0) return users;
+// An empty DASHBOARD_USERS gets a one-off operator, announced in the log, rather than a dashboard
+// nobody can open; the dashboard then listens on the loopback interface only (listenAddress).
+function usersOrGenerated(configured: DashboardUser[]): DashboardUser[] {
+  if (configured.length > 0) return configured;
   const password = randomBytes(12).toString('base64url');
   logger().warn(`DASHBOARD_USERS is empty: log in as 'admin' with the one-off password ${password} (set DASHBOARD_USERS to choose users)`);
   return parseDashboardUsers([`admin:${password}:operator`]);
 }
 
 export async function startDashboard(cfg: Config, opts: StartDashboardOptions = {}): Promise<RunningDashboard> {
-  const users = usersOrGenerated(cfg);
+  const configured = dashboardUsers(cfg);
+  const where = listenAddress({
+    service: 'the dashboard', credentialsSetting: 'DASHBOARD_USERS', hasCredentials: configured.length > 0,
+    authDisabled: cfg.authDisabled, requested: opts.host,
+  });
+  const http = dashboardHttpSettings(cfg);
+  const users = usersOrGenerated(configured);
   const sessionSecret = cfg.dashboardSessionSecret ? Buffer.from(cfg.dashboardSessionSecret, 'utf8') : randomBytes(32);
   const pool = createPool(cfg);
   // Fail a command rather than queue it while Redis is away, so pages and /readyz answer.
@@ -47,18 +56,20 @@ export async function startDashboard(cfg: Config, opts: StartDashboardOptions = 
   for (const q of queues) q.on('error', (err) => logger().warn({ queue: q.name, err: err.message }, 'dashboard queue connection error'));
   const coordination = coordinationContext(cfg, redis);
   const readHolds = async () => holdsFromSnapshot(await inspectCoordination(coordination));
-  const app = createDashboardApp({ cfg, pool, redis, queues, users, sessionSecret, readHolds });
+  const app = createDashboardApp({ cfg, http, pool, redis, queues, users, sessionSecret, readHolds });
 
   const listenPort = opts.port ?? cfg.dashboardPort;
-  const server = opts.host === undefined ? app.listen(listenPort) : app.listen(listenPort, opts.host);
+  const server = where.host === undefined ? app.listen(listenPort) : app.listen(listenPort, where.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  const { port } = server.address() as AddressInfo;
+  const { port, address } = server.address() as AddressInfo;
+  if (where.warning) logger().warn(where.warning);
   let closing: Promise<void> | undefined;
   return {
     port,
+    address,
     url: `http://127.0.0.1:${port}`,
     close() {
       closing ??= (async () => {

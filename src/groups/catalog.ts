@@ -1,5 +1,7 @@
-// Domains, groups and their configuration: looked up by UUID or by name, created on demand.
+// Domains, groups and their configuration: looked up by UUID or by name, created on demand (names
+// must be printable: src/groups/names.ts).
 import type { Pool, PoolClient } from '../shared/db.ts';
+import { assertPrintableName } from './names.ts';
 
 export type MatchType = 'SYMMETRIC' | 'BIPARTITE';
 
@@ -43,6 +45,7 @@ export async function resolveDomain(db: Db, idOrName: string, create = false): P
     throw new CatalogError(`domain ${id}: another domain is named '${id}'`);
   }
   if (create) {
+    assertPrintableName('domain', idOrName);
     const { rows } = await db.query<{ id: string }>(
       `INSERT INTO domains (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, [idOrName]);
     return rows[0].id;
@@ -73,6 +76,8 @@ export async function resolveGroup(
   if (byId) {
     const { rows: elsewhere } = await db.query<{ domain_id: string }>('SELECT domain_id FROM matching_groups WHERE id = $1', [idOrName]);
     if (elsewhere[0]) throw new CatalogError(`group ${idOrName} belongs to domain ${elsewhere[0].domain_id}, not to domain ${domainId}`);
+  } else {
+    assertPrintableName('group', idOrName);
   }
   const { rows: made } = await db.query(
     `INSERT INTO matching_groups (id, domain_id, name, match_type) VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4)

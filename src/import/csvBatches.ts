@@ -31,7 +31,7 @@ function csvError(err: Error): ImportInputError {
   const code = (err as { code?: string }).code ?? 'CSV_ERROR';
   if (code === 'CSV_MAX_RECORD_SIZE') {
     return new ImportInputError('csv_record_too_large',
-      `CSV record too large: ${err.message} (IMPORT_MAX_RECORD_SIZE); a field of that size or an unclosed quote`);
+      `CSV record too large: ${err.message}; a field of that size or an unclosed quote`, 'the limit is IMPORT_MAX_RECORD_SIZE');
   }
   return new ImportInputError('csv_syntax', `CSV syntax error: ${err.message}`);
 }

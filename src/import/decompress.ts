@@ -61,7 +61,7 @@ export async function* decodedBytes(
       if (counts.decoded > RATIO_CHECK_FROM_BYTES && counts.decoded > maxInflateRatio * counts.read) {
         throw new ImportInputError('gzip_bomb',
           `gzip stream inflates more than ${maxInflateRatio}× (${counts.read} bytes gave over ${counts.decoded}); ` +
-          'refusing a likely gzip bomb (IMPORT_MAX_INFLATE_RATIO)');
+          'refusing a likely gzip bomb', 'the limit is IMPORT_MAX_INFLATE_RATIO');
       }
       yield chunk;
     }

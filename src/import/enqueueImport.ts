@@ -1,9 +1,11 @@
 // Every trigger (HTTP, Kafka, CLI, demo) enqueues an import the same way: resolve (or create) the
-// domain and group, create the PENDING nodes_import_job (idempotent on the request key), and add
+// domain and group, create the PENDING nodes_import_job (idempotent on the request key, scoped by
+// client, domain and group: src/import/requestKey.ts), and add
 // the `import-file` job with the import id as its BullMQ job id, so that a repeated request adds
 // nothing.
 import type { Queue } from 'bullmq';
 import { CatalogError, resolveDomain, resolveGroup } from '../groups/catalog.ts';
+import { nameProblem } from '../groups/names.ts';
 import type { Config } from '../shared/config.ts';
 import type { Pool } from '../shared/db.ts';
 import { JOB, type ImportFilePayload, type KafkaOrigin } from '../shared/queues.ts';
@@ -13,6 +15,7 @@ import { checkLexicallyConfined } from './localPath.ts';
 import type { ImportRequest } from './nodeExchange.ts';
 import { parseObjectUrl } from './s3Object.ts';
 import { describeSource } from './source.ts';
+import { requestFingerprint, scopedRequestKey } from './requestKey.ts';
 
 export interface EnqueueDeps {
   cfg: Config;
@@ -30,8 +33,12 @@ export interface Enqueued {
   groupId: string;
 }
 
-/** Refuses at once what the worker would refuse anyway (a path outside the root, a foreign host). */
+/** Refuses at once what the worker would refuse anyway (a path outside the root, a foreign host), and unprintable names. */
 function precheck(cfg: Config, req: ImportRequest): void {
+  for (const [what, name] of [['domain', req.domain], ['group', req.group]] as const) {
+    const problem = nameProblem(what, name);
+    if (problem) throw new ImportInputError('name_invalid', problem);
+  }
   if (req.source.kind === 'file') checkLexicallyConfined(cfg.importRoot, req.source.path);
   if (req.source.kind === 's3') parseObjectUrl(cfg, req.source.url);
   if (req.source.kind === 'references' && req.source.referenceIds.length === 0) {
@@ -49,9 +56,14 @@ export async function enqueueImport(deps: EnqueueDeps, req: ImportRequest, origi
   const { domainId, group } = await domainAndGroup(deps.pool, req).catch((err) => {
     throw err instanceof CatalogError ? new ImportInputError('invalid_group', err.message) : err;
   });
-  const { job, created } = await createImportJob(deps.pool, {
-    groupId: group.id, domainId, source: describeSource(req.source), fileName: req.fileName ?? null, requestKey: req.requestKey ?? null,
+  const { job, created, sameRequest } = await createImportJob(deps.pool, {
+    groupId: group.id, domainId, source: describeSource(req.source), fileName: req.fileName ?? null,
+    requestKey: req.requestKey ? scopedRequestKey(req.requestKey, domainId, group.id) : null,
+    requestHash: req.requestKey ? requestFingerprint(req) : null,
   });
+  if (!sameRequest) {
+    throw new ImportInputError('idempotency_key_reused', 'this idempotency key was used before for a different request in this group');
+  }
   // PENDING: new, or an earlier enqueue that stopped between the row and the queue. Adding again
   // under the same job id is a no-op while BullMQ still holds the job.
   if (job.status === 'PENDING') {

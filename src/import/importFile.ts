@@ -9,6 +9,7 @@ import { kafkaPublisher, type Publish } from '../shared/kafka.ts';
 import type { ImportFilePayload, KafkaOrigin } from '../shared/queues.ts';
 import { dlqMessage } from './dlqMessage.ts';
 import type { WorkerDeps } from '../shared/processor.ts';
+import type { NodeExchange } from './nodeExchange.ts';
 
 export interface ImportJobResult {
   importJobId: string;
@@ -31,11 +32,28 @@ async function publishStatus(deps: WorkerDeps, publish: Publish | null, payload:
   }
 }
 
+/**
+ * The request an import job carries, as a NodeExchange that can be replayed (seed UC-3). The job
+ * keeps only where the Kafka message was, not its text: this is the request as understood, with
+ * the domain and group by id. It has no requestId, so that a replay is a new import.
+ */
+function replayableRequest(payload: ImportFilePayload): NodeExchange {
+  const { source } = payload;
+  return {
+    domainId: payload.domainId,
+    groupId: payload.groupId,
+    ...(source.kind === 'references' ? { referenceIds: source.referenceIds } : { filePath: source.kind === 'file' ? source.path : source.url }),
+    ...(payload.fileName ? { fileName: payload.fileName } : {}),
+    ...(payload.contentType ? { contentType: payload.contentType } : {}),
+    ...(payload.type ? { type: payload.type } : {}),
+  };
+}
+
 /** A Kafka request whose import finally failed goes to the DLQ with the reason (seed UC-3: replay). */
-async function sendToDlq(deps: WorkerDeps, publish: Publish | null, origin: KafkaOrigin, reason: string): Promise<void> {
+async function sendToDlq(deps: WorkerDeps, publish: Publish | null, payload: ImportFilePayload, origin: KafkaOrigin, reason: string): Promise<void> {
   if (!publish) return;
   try {
-    await publish(deps.cfg.kafkaDlqTopic, [dlqMessage(origin, reason)]);
+    await publish(deps.cfg.kafkaDlqTopic, [dlqMessage(origin, JSON.stringify(replayableRequest(payload)), reason)]);
   } catch (err) {
     deps.log.error({ err, topic: origin.topic, offset: origin.offset }, 'could not send the failed import request to the DLQ');
   }
@@ -58,7 +76,9 @@ export async function processImportFile(
   } catch (err) {
     const permanent = err instanceof ImportInputError;
     const lastAttempt = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const message = (err as Error).message;
+    // The reason is shown to the client (GET /v1/imports/:id, the status event): only input errors
+    // say what went wrong; anything else (a database error, the network) is in the worker's log.
+    const message = permanent ? (err as Error).message : 'the import failed on the server (the worker log has the details)';
     if (lastAttempt) {
       const counts = { total: 0, processed: 0, failed: 0, duplicates: 0 };
       await finishImportJob(deps.pool, payload.importJobId, 'FAILED', counts, message)
@@ -66,7 +86,7 @@ export async function processImportFile(
       await publishStatus(deps, publish, payload, {
         jobId: payload.importJobId, status: 'FAILED', counts, reason: message, successSample: [], failedSample: [],
       });
-      if (payload.origin) await sendToDlq(deps, publish, payload.origin, `import ${payload.importJobId} failed: ${message}`);
+      if (payload.origin) await sendToDlq(deps, publish, payload, payload.origin, `import ${payload.importJobId} failed: ${message}`);
     }
     throw permanent ? new UnrecoverableError(`${(err as ImportInputError).code}: ${message}`) : err;
   }

@@ -45,19 +45,25 @@ export interface NewImportJob {
   fileName?: string | null;
   /** makes the request idempotent: a second request with the same key gets the first job */
   requestKey?: string | null;
+  /** what the request asks for (src/import/requestKey.ts) */
+  requestHash?: string | null;
 }
 
-/** Creates the PENDING record, or returns the existing one of the same request key. */
-export async function createImportJob(db: Db, job: NewImportJob): Promise<{ job: ImportJobRow; created: boolean }> {
+/**
+ * Creates the PENDING record, or returns the existing one of the same request key; `sameRequest`
+ * is false when that one was asked for with a different request hash.
+ */
+export async function createImportJob(db: Db, job: NewImportJob): Promise<{ job: ImportJobRow; created: boolean; sameRequest: boolean }> {
   const { rows } = await db.query(
-    `INSERT INTO nodes_import_job (group_id, domain_id, status, source, file_name, request_key)
-     VALUES ($1, $2, 'PENDING', $3, $4, $5)
+    `INSERT INTO nodes_import_job (group_id, domain_id, status, source, file_name, request_key, request_hash)
+     VALUES ($1, $2, 'PENDING', $3, $4, $5, $6)
      ON CONFLICT (request_key) DO NOTHING
      RETURNING ${COLUMNS}`,
-    [job.groupId, job.domainId, job.source, job.fileName ?? null, job.requestKey ?? null]);
-  if (rows[0]) return { job: toRow(rows[0]), created: true };
-  const { rows: existing } = await db.query(`SELECT ${COLUMNS} FROM nodes_import_job WHERE request_key = $1`, [job.requestKey]);
-  return { job: toRow(existing[0]), created: false };
+    [job.groupId, job.domainId, job.source, job.fileName ?? null, job.requestKey ?? null, job.requestHash ?? null]);
+  if (rows[0]) return { job: toRow(rows[0]), created: true, sameRequest: true };
+  const { rows: existing } = await db.query(`SELECT ${COLUMNS}, request_hash FROM nodes_import_job WHERE request_key = $1`, [job.requestKey]);
+  const storedHash = existing[0].request_hash as string | null;
+  return { job: toRow(existing[0]), created: false, sameRequest: storedHash === null || job.requestHash == null || storedHash === job.requestHash };
 }
 
 export async function getImportJob(db: Db, id: string): Promise<ImportJobRow | null> {

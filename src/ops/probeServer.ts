@@ -11,7 +11,7 @@ import { openQueue } from '../shared/queue.ts';
 import type { QueueName } from '../shared/queues.ts';
 import { createRedis } from '../shared/redis.ts';
 import { refreshQueueDepths } from './queueDepth.ts';
-import { readiness } from './readiness.ts';
+import { readinessAnswer } from './readiness.ts';
 
 export interface ProbeServerOptions {
   /** queues whose depths /metrics reports */
@@ -61,8 +61,8 @@ export async function startProbeServer(cfg: Config, opts: ProbeServerOptions = {
         return send(res, 200, JSON.stringify({ status: 'ok' }));
       case '/readyz': {
         if (draining) return send(res, 503, JSON.stringify({ status: 'draining' }));
-        const r = await readiness({ pool, redis, timeoutMs: cfg.healthCheckTimeoutMs });
-        return send(res, r.ready ? 200 : 503, JSON.stringify({ status: r.ready ? 'ready' : 'not ready', checks: r.checks }));
+        const r = await readinessAnswer({ pool, redis, timeoutMs: cfg.healthCheckTimeoutMs }, logger());
+        return send(res, r.status, JSON.stringify(r.body));
       }
       case '/metrics':
         await refreshQueueDepths(queues, cfg.healthCheckTimeoutMs);

@@ -2,6 +2,7 @@
 // connection, an exhausted pool) counts as down instead of hanging the probe.
 import type { RedisClient } from '../shared/redis.ts';
 import type { Pool } from '../shared/db.ts';
+import type { Logger } from '../shared/logger.ts';
 
 export interface ReadinessDeps {
   pool: Pool;
@@ -10,10 +11,14 @@ export interface ReadinessDeps {
   timeoutMs: number;
 }
 
-export interface Readiness {
+export type CheckState = 'ok' | 'down';
+
+interface Readiness {
   ready: boolean;
-  /** 'ok' or why not, per dependency */
-  checks: { postgres: string; redis: string };
+  /** per dependency: all that a caller without a login learns */
+  checks: { postgres: CheckState; redis: CheckState };
+  /** why a dependency is down (error text naming hosts, users, ports): for the log only */
+  problems: { postgres?: string; redis?: string };
 }
 
 /** Resolves with `work`, or rejects once `ms` have passed. */
@@ -29,15 +34,26 @@ export async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
-export async function readiness(deps: ReadinessDeps): Promise<Readiness> {
-  const probe = async (work: () => Promise<unknown>): Promise<string> => {
+async function readiness(deps: ReadinessDeps): Promise<Readiness> {
+  const probe = async (work: () => Promise<unknown>): Promise<string | null> => {
     try {
       await within(deps.timeoutMs, work());
-      return 'ok';
+      return null;
     } catch (err) {
       return (err as Error).message || String(err);
     }
   };
   const [postgres, redis] = await Promise.all([probe(() => deps.pool.query('SELECT 1')), probe(() => deps.redis.ping())]);
-  return { ready: postgres === 'ok' && redis === 'ok', checks: { postgres, redis } };
+  return {
+    ready: postgres === null && redis === null,
+    checks: { postgres: postgres === null ? 'ok' : 'down', redis: redis === null ? 'ok' : 'down' },
+    problems: { ...(postgres === null ? {} : { postgres }), ...(redis === null ? {} : { redis }) },
+  };
+}
+
+/** The /readyz answer (status and body), the reasons of a dependency that is down going to `log`. */
+export async function readinessAnswer(deps: ReadinessDeps, log: Pick<Logger, 'warn'>): Promise<{ status: number; body: object }> {
+  const r = await readiness(deps);
+  if (!r.ready) log.warn({ problems: r.problems }, 'not ready');
+  return { status: r.ready ? 200 : 503, body: { status: r.ready ? 'ready' : 'not ready', checks: r.checks } };
 }

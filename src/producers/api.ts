@@ -2,6 +2,7 @@
 // modules (imports here; manual runs can be added the same way) are mounted behind one bearer
 // authentication, one body limit and one JSON error format.
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express, { type Express, type Router } from 'express';
 import type { Config } from '../shared/config.ts';
 import { createPool, type Pool } from '../shared/db.ts';
@@ -13,6 +14,7 @@ import { bearerAuth } from './bearerAuth.ts';
 import { importRoutes } from './importRoutes.ts';
 import { nodeRoutes } from './nodeRoutes.ts';
 import { createRedis } from '../shared/redis.ts';
+import { listenAddress } from '../shared/listenAddress.ts';
 
 export function createApiApp(cfg: Config, routes: Router[]): Express {
   const app = express();
@@ -34,11 +36,16 @@ export function createApiApp(cfg: Config, routes: Router[]): Express {
 export interface ApiServer {
   server: Server;
   port: number;
+  /** the address listened on ('::' or '0.0.0.0': every interface) */
+  address: string;
   close(): Promise<void>;
 }
 
 /** Starts the enqueue API on API_PORT (0: a free port) with its own pool and queue handles. */
 export async function startApiServer(cfg: Config, opts: { pool?: Pool; extraRoutes?: Router[] } = {}): Promise<ApiServer> {
+  const where = listenAddress({
+    service: 'the enqueue API', credentialsSetting: 'API_TOKENS', hasCredentials: cfg.apiTokens.length > 0, authDisabled: cfg.authDisabled,
+  });
   const pool = opts.pool ?? createPool(cfg);
   const importQueue = openQueue(cfg, QUEUE.import);
   const redis = createRedis(cfg);
@@ -52,14 +59,16 @@ export async function startApiServer(cfg: Config, opts: { pool?: Pool; extraRout
     throw err;
   }
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(cfg.apiPort, () => resolve(s));
+    const s = where.host === undefined ? app.listen(cfg.apiPort, () => resolve(s)) : app.listen(cfg.apiPort, where.host, () => resolve(s));
     s.once('error', reject);
   });
-  const port = (server.address() as { port: number }).port;
-  logger().info({ port }, 'enqueue API listening');
+  const { port, address } = server.address() as AddressInfo;
+  if (where.warning) logger().warn(where.warning);
+  logger().info({ port, address }, 'enqueue API listening');
   return {
     server,
     port,
+    address,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

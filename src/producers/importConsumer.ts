@@ -15,6 +15,7 @@ import { dlqMessage } from '../import/dlqMessage.ts';
 import { enqueueImport } from '../import/enqueueImport.ts';
 import { ImportInputError } from '../import/errors.ts';
 import { importRequestOf, validateNodeExchange } from '../import/nodeExchange.ts';
+import { summarizeProblems } from '../shared/problemSummary.ts';
 
 export interface ImportMessageDeps {
   cfg: Config;
@@ -60,13 +61,16 @@ export function requestKeyOf(p: IncomingMessage, bodyRequestId?: string): string
 export async function handleImportMessage(deps: ImportMessageDeps, p: IncomingMessage): Promise<MessageOutcome> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const value = p.message.value?.toString('utf8') ?? '';
-  const origin: KafkaOrigin = { topic: p.topic, partition: p.partition, offset: p.message.offset, key: p.message.key?.toString('utf8') ?? null, value };
+  const origin: KafkaOrigin = { topic: p.topic, partition: p.partition, offset: p.message.offset, key: p.message.key?.toString('utf8') ?? null };
   const deadLetter = async (reason: string): Promise<MessageOutcome> => {
     // If the DLQ cannot be written the error propagates: kafkajs does not commit the offset and
-    // delivers the message again.
-    await deps.publish(deps.cfg.kafkaDlqTopic, [dlqMessage(origin, reason)]);
-    deps.log.warn({ topic: p.topic, partition: p.partition, offset: p.message.offset, reason }, 'import request sent to the DLQ');
-    return { kind: 'dead-lettered', reason };
+    // delivers the message again. The reason is bounded (dlqMessage), so a bad message cannot
+    // make its own DLQ write fail for ever.
+    const message = dlqMessage(origin, value, reason);
+    await deps.publish(deps.cfg.kafkaDlqTopic, [message]);
+    deps.log.warn({ topic: p.topic, partition: p.partition, offset: p.message.offset, reason: message.headers!['dlq-reason'] },
+      'import request sent to the DLQ');
+    return { kind: 'dead-lettered', reason: message.headers!['dlq-reason'] };
   };
 
   let body: unknown;
@@ -76,7 +80,7 @@ export async function handleImportMessage(deps: ImportMessageDeps, p: IncomingMe
     return deadLetter(`invalid JSON: ${(err as Error).message}`);
   }
   const v = validateNodeExchange(body);
-  if (!v.ok) return deadLetter(`invalid NodeExchange: ${v.errors.join('; ')}`);
+  if (!v.ok) return deadLetter(`invalid NodeExchange: ${summarizeProblems(v.errors).text}`);
   const request = importRequestOf(v.value, requestKeyOf(p, v.value.requestId));
 
   let lastError: Error | undefined;
@@ -85,7 +89,10 @@ export async function handleImportMessage(deps: ImportMessageDeps, p: IncomingMe
       const e = await enqueueImport({ cfg: deps.cfg, pool: deps.pool, queue: deps.queue }, request, origin);
       return { kind: e.created ? 'enqueued' : 'duplicate', importJobId: e.importJobId };
     } catch (err) {
-      if (err instanceof ImportInputError) return deadLetter(`${err.code}: ${err.message}`);
+      if (err instanceof ImportInputError) {
+        if (err.detail) deps.log.info({ code: err.code, detail: err.detail, topic: p.topic, offset: p.message.offset }, 'import request refused');
+        return deadLetter(`${err.code}: ${err.message}`);
+      }
       lastError = err as Error;
       deps.log.warn({ err, attempt, topic: p.topic, offset: p.message.offset }, 'enqueue of an import request failed');
       if (attempt < deps.cfg.maxRetries) await sleep(deps.cfg.retryDelayMs * 2 ** (attempt - 1));

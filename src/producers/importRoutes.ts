@@ -1,4 +1,5 @@
-// POST /v1/imports (a NodeExchange body → 202 with the import id) and GET /v1/imports/:id.
+// POST /v1/imports (a NodeExchange body → 202 with the import id; an Idempotency-Key counts per
+// token, domain and group, and 409 answers the same key with a different body) and GET /v1/imports/:id.
 import type { Queue } from 'bullmq';
 import express, { type Router } from 'express';
 import type { Config } from '../shared/config.ts';
@@ -8,7 +9,10 @@ import { enqueueImport } from '../import/enqueueImport.ts';
 import { ImportInputError } from '../import/errors.ts';
 import { getImportJob, type ImportJobRow } from '../import/importJobs.ts';
 import { importRequestOf, validateNodeExchange } from '../import/nodeExchange.ts';
+import { summarizeProblems } from '../shared/problemSummary.ts';
 import { ApiError } from './apiErrors.ts';
+import { apiClient } from './bearerAuth.ts';
+import { logger } from '../shared/logger.ts';
 
 export interface ImportRoutesDeps {
   cfg: Config;
@@ -45,19 +49,23 @@ export function importRoutes(deps: ImportRoutesDeps): Router {
   router.post('/v1/imports', async (req, res) => {
     if (!req.is('application/json')) throw new ApiError(415, 'unsupported_media_type', 'send the NodeExchange as Content-Type: application/json');
     const v = validateNodeExchange(req.body);
-    if (!v.ok) throw new ApiError(400, 'invalid_request', `the body is not a valid NodeExchange: ${v.errors.join('; ')}`, v.errors);
+    if (!v.ok) throw new ApiError(400, 'invalid_request', `the body is not a valid NodeExchange: ${summarizeProblems(v.errors).text}`, v.errors);
     const key = req.get('idempotency-key') ?? v.value.requestId;
     if (key !== undefined && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX)) {
       throw new ApiError(400, 'invalid_request', `the idempotency key must have 1 to ${IDEMPOTENCY_KEY_MAX} characters`);
     }
     try {
-      const e = await enqueueImport({ cfg: deps.cfg, pool: deps.pool, queue: deps.importQueue }, importRequestOf(v.value, key ? `http:${key}` : undefined));
+      const requestKey = key ? `http:${apiClient(res)}:${key}` : undefined;
+      const e = await enqueueImport({ cfg: deps.cfg, pool: deps.pool, queue: deps.importQueue }, importRequestOf(v.value, requestKey));
       res.status(202).location(`/v1/imports/${e.importJobId}`).json({
         importJobId: e.importJobId, status: e.status, created: e.created, domainId: e.domainId, groupId: e.groupId,
         statusUrl: `/v1/imports/${e.importJobId}`,
       });
     } catch (err) {
-      if (err instanceof ImportInputError) throw new ApiError(400, err.code, err.message);
+      if (err instanceof ImportInputError) {
+        if (err.detail) logger().info({ code: err.code, detail: err.detail }, 'import request refused');
+        throw new ApiError(err.code === 'idempotency_key_reused' ? 409 : 400, err.code, err.message);
+      }
       throw err;
     }
   });

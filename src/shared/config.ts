@@ -24,6 +24,23 @@ export const SETTINGS = {
     doc: 'PostgreSQL connection string',
   }),
   dbSchema: s({ env: 'DB_SCHEMA', kind: 'string', default: 'public', doc: 'PostgreSQL schema holding matchflow tables (search_path)' }),
+  dbWorkerRole: s({
+    env: 'DB_WORKER_ROLE', kind: 'string', default: '',
+    doc: 'Role that `matchflow migrate` creates for workers and producers, with the row privileges their jobs use on DB_SCHEMA only ' +
+      '(no DDL, no TRUNCATE); empty: <DB_SCHEMA>_worker. Workers and producers connect as it through their DATABASE_URL',
+  }),
+  dbWorkerPassword: s({
+    env: 'DB_WORKER_PASSWORD', kind: 'string', default: '', secret: true,
+    doc: 'Password `matchflow migrate` gives the worker role (stored as a SCRAM verifier); empty: the role is not created or changed',
+  }),
+  dbDashboardRole: s({
+    env: 'DB_DASHBOARD_ROLE', kind: 'string', default: '',
+    doc: 'Role that `matchflow migrate` creates for the dashboard: SELECT on the tables of the ops page only; empty: <DB_SCHEMA>_dashboard',
+  }),
+  dbDashboardPassword: s({
+    env: 'DB_DASHBOARD_PASSWORD', kind: 'string', default: '', secret: true,
+    doc: 'Password `matchflow migrate` gives the dashboard role; empty: the role is not created or changed',
+  }),
   dbPoolSize: s({
     env: 'DB_POOL_SIZE', kind: 'int', default: 20, min: 1, seedKey: 'spring.datasource.hikari.maximum-pool-size',
     doc: 'PostgreSQL pool size per process',
@@ -233,6 +250,10 @@ export const SETTINGS = {
   s3AccessKey: s({ env: 'S3_ACCESS_KEY', kind: 'string', default: '', doc: 'MinIO/S3 access key', secret: true }),
   s3SecretKey: s({ env: 'S3_SECRET_KEY', kind: 'string', default: '', doc: 'MinIO/S3 secret key', secret: true }),
   s3Region: s({ env: 'S3_REGION', kind: 'string', default: 'us-east-1', doc: 'MinIO/S3 region' }),
+  s3AllowedBuckets: s({
+    env: 'S3_ALLOWED_BUCKETS', kind: 'list', default: [],
+    doc: 'Buckets import requests may name (comma separated); empty: any bucket of S3_ENDPOINT',
+  }),
   // kafka
   kafkaBrokers: s({ env: 'KAFKA_BROKERS', kind: 'list', default: [], doc: 'Kafka brokers (comma separated); empty disables Kafka' }),
   kafkaClientId: s({ env: 'KAFKA_CLIENT_ID', kind: 'string', default: 'matchflow', doc: 'Kafka client id' }),
@@ -249,12 +270,21 @@ export const SETTINGS = {
   statusListCap: s({ env: 'STATUS_LIST_CAP', kind: 'int', default: 1000, min: 0, doc: 'Most reference ids listed in a status event success/failed list' }),
   // http
   apiPort: s({ env: 'API_PORT', kind: 'int', default: 8080, min: 0, max: 65535, doc: 'Port of the enqueue API' }),
-  apiTokens: s({ env: 'API_TOKENS', kind: 'list', default: [], doc: 'Bearer tokens accepted by the enqueue API (comma separated)', secret: true }),
+  apiTokens: s({
+    env: 'API_TOKENS', kind: 'list', default: [], secret: true,
+    doc: 'Bearer tokens accepted by the enqueue API (comma separated); empty: no token needed, and the API listens on 127.0.0.1 only',
+  }),
+  authDisabled: s({
+    env: 'AUTH_DISABLED', kind: 'bool', default: false,
+    doc: 'true: without API_TOKENS the enqueue API, and without DASHBOARD_USERS the dashboard (with its one-off admin login), ' +
+      'listen on every interface; false: they listen on 127.0.0.1 only',
+  }),
   httpBodyLimit: s({ env: 'HTTP_BODY_LIMIT', kind: 'string', default: '1mb', doc: 'Largest accepted HTTP request body' }),
   dashboardPort: s({ env: 'DASHBOARD_PORT', kind: 'int', default: 3000, min: 0, max: 65535, doc: 'Port of the dashboard (Bull Board + ops page)' }),
   dashboardUsers: s({
     env: 'DASHBOARD_USERS', kind: 'list', default: [], secret: true,
-    doc: 'Dashboard users as name:password:role (role operator or readonly), comma separated',
+    doc: 'Dashboard users as name:password:role (role operator or readonly), comma separated; empty: a one-off operator \'admin\' ' +
+      'whose password is logged, and the dashboard listens on 127.0.0.1 only',
   }),
   dashboardSessionSecret: s({
     env: 'DASHBOARD_SESSION_SECRET', kind: 'string', default: '', secret: true,
@@ -262,6 +292,30 @@ export const SETTINGS = {
       'empty: a random key per process (sessions end on restart; set one when running several dashboard replicas)',
   }),
   dashboardSessionTtlSec: s({ env: 'DASHBOARD_SESSION_TTL_SECONDS', kind: 'int', default: 28800, min: 60, doc: 'Lifetime of a dashboard login session' }),
+  dashboardCookieSecure: s({
+    env: 'DASHBOARD_COOKIE_SECURE', kind: 'string', default: 'auto',
+    doc: 'Secure attribute of the session cookie: true, false, or auto (Secure when NODE_ENV is production, in any case, ' +
+      'or the request came over HTTPS; X-Forwarded-Proto counts only from a proxy DASHBOARD_TRUST_PROXY trusts)',
+  }),
+  dashboardTrustProxy: s({
+    env: 'DASHBOARD_TRUST_PROXY', kind: 'string', default: '',
+    doc: 'Proxies whose X-Forwarded-For/-Proto/-Host the dashboard believes (express "trust proxy"): empty for none, true, ' +
+      'a number of hops, or addresses and subnets (loopback, 10.0.0.0/8, comma separated). Logged client addresses and ' +
+      'login throttling use the address it yields',
+  }),
+  dashboardLoginMaxFailures: s({
+    env: 'DASHBOARD_LOGIN_MAX_FAILURES', kind: 'int', default: 5, min: 1,
+    doc: 'Failed logins in a row for one user name after which each further failure locks the name out, for 1 s, 2 s, 4 s, … ' +
+      '(429 with Retry-After)',
+  }),
+  dashboardLoginMaxFailuresPerAddress: s({
+    env: 'DASHBOARD_LOGIN_MAX_FAILURES_PER_ADDRESS', kind: 'int', default: 20, min: 1,
+    doc: 'The same for one client address, whatever the user names tried',
+  }),
+  dashboardLoginLockoutSec: s({
+    env: 'DASHBOARD_LOGIN_LOCKOUT_SECONDS', kind: 'int', default: 900, min: 1,
+    doc: 'Longest login lockout; failures are forgotten after this long without another',
+  }),
   dashboardHistogramBuckets: s({
     env: 'DASHBOARD_HISTOGRAM_BUCKETS', kind: 'int', default: 20, min: 1, max: 200,
     doc: 'Buckets of the compatibility-score histogram on the ops page',
@@ -281,7 +335,10 @@ export const SETTINGS = {
     doc: '/readyz reports a dependency (PostgreSQL, Redis) down when it does not answer within this time',
   }),
   shutdownTimeoutMs: s({ env: 'SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 30000, min: 0, doc: 'Deadline for a graceful shutdown on SIGTERM' }),
-  nodeEnv: s({ env: 'NODE_ENV', kind: 'string', default: 'development', doc: 'production refuses to start the API or dashboard without credentials' }),
+  nodeEnv: s({
+    env: 'NODE_ENV', kind: 'string', default: 'development',
+    doc: 'production (in any case) makes DASHBOARD_COOKIE_SECURE=auto mark session cookies Secure; nothing else depends on it',
+  }),
   // local store
   lmdbPath: s({
     env: 'LMDB_PATH', kind: 'string', default: './data/lmdb', seedKey: 'lmdb.path',

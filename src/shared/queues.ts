@@ -38,12 +38,15 @@ export interface ImportFilePayload {
   origin?: KafkaOrigin;
 }
 
+/**
+ * Where a Kafka request sits, not what it said: the job carries the request already (source,
+ * type, …), and a copy of the message would double a large request in Redis.
+ */
 export interface KafkaOrigin {
   topic: string;
   partition: number;
   offset: string;
   key: string | null;
-  value: string;
 }
 
 /** Identifies one potential-match cycle of one group. */

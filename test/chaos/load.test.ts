@@ -20,6 +20,7 @@ import { syntheticPeople } from '../../src/synthetic/people.ts';
 import { WorkerFleet } from '../support/chaos/workerFleet.ts';
 import { insertNodes } from '../support/potentialFixture.ts';
 import { createTestEnv, type TestEnv } from '../support/testEnv.ts';
+import { provisionWorkerRole, type TestWorkerRole } from '../support/workerRole.ts';
 import { completedSince, queueIsIdle, until as untilWithin } from '../support/waitFor.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/matchflow.js', import.meta.url));
@@ -34,6 +35,7 @@ describe('load: 20 groups, 5 domains, semaphore 2, two producer processes', func
   this.timeout(240000);
   let env: TestEnv;
   let fleet: WorkerFleet;
+  let role: TestWorkerRole | undefined;
   const producers: ChildProcess[] = [];
   const groups: GroupRow[] = [];
 
@@ -52,10 +54,10 @@ describe('load: 20 groups, 5 domains, semaphore 2, two producer processes', func
       NODE_FETCH_BATCH_SIZE: '60', MATCHING_TOPK_COUNT: '5', METRICS_PORT: '0', LEADER_LEASE_TTL_MS: '2000', CRON_ZONE: 'UTC',
       POTENTIAL_CRON: '*/4 * * * * *', DATABASE_URL: env.cfg.databaseUrl, REDIS_URL: env.cfg.redisUrl, WORKER_CONCURRENCY: '3',
     };
-    const workerUrl = new URL(env.cfg.databaseUrl);
-    workerUrl.username = 'matchflow_worker';
+    role = await provisionWorkerRole(env.pool, env.schema, env.cfg.databaseUrl);
+    const workerUrl = new URL(role.url);
     fleet = new WorkerFleet({ size: 2, pgPort: Number(workerUrl.port || 5432), redisPort: Number(new URL(env.cfg.redisUrl).port || 6379),
-      queues: 'potential,perfect', logFile: LOG, env: { ...settings, DATABASE_URL: workerUrl.toString() } });
+      queues: 'potential,perfect', logFile: LOG, env: { ...settings, DATABASE_URL: role.url } });
     await fleet.start();
     const log = createWriteStream(LOG, { flags: 'a' });
     for (let i = 0; i < 2; i++) {
@@ -73,6 +75,7 @@ describe('load: 20 groups, 5 domains, semaphore 2, two producer processes', func
       p.kill('SIGTERM');
     })));
     await fleet?.stop();
+    await role?.drop();
     await env?.cleanup();
   });
 

@@ -29,7 +29,7 @@ describe('dashboard on a Redis Cluster of 3 masters', function () {
 
   before(async () => {
     cluster = await startLocalCluster({ masters: 3 });
-    t = await createTestEnv('dashcl', { env: cluster.env, overrides: { dashboardUsers: ['olga:op-pass:operator'] } });
+    t = await createTestEnv('dashcl', { env: cluster.env, overrides: { dashboardUsers: ['olga:op-pass:operator', 'tara:t-pass:readonly'] } });
     seeded = await seedOpsGroup(t.pool);
     dash = await startDashboard(t.cfg, { port: 0, host: '127.0.0.1' });
     queue = openQueue(t.cfg, 'import');
@@ -41,6 +41,21 @@ describe('dashboard on a Redis Cluster of 3 masters', function () {
     redis?.disconnect();
     await t?.cleanup();
     await cluster?.stop();
+  });
+
+  it('counts failed logins and locks a name out, and ends sessions on logout, with its keys on the cluster', async () => {
+    const login = (password: string) => fetch(`${dash.url}/login`, {
+      method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: 'tara', password, next: '/ops' }).toString(),
+    });
+    const session = { Cookie: ((await login('t-pass')).headers.get('set-cookie') ?? '').split(';')[0] };
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await login(`wrong-${i}`)).status);
+    expect(statuses).to.deep.equal([401, 401, 401, 401, 401, 429]);
+    const ops = () => fetch(`${dash.url}/ops`, { headers: { ...session, Accept: 'application/json' }, redirect: 'manual' });
+    expect((await ops()).status).to.equal(200);
+    expect((await fetch(`${dash.url}/logout`, { method: 'POST', headers: session, redirect: 'manual' })).status).to.equal(303);
+    expect((await ops()).status).to.equal(401);
   });
 
   it('is ready, and an operator pauses and resumes a queue through the board', async () => {

@@ -1,6 +1,7 @@
 // The dashboard in a real browser (Debian's chromium driven by playwright-core): an operator logs
 // in, sees the queues, pauses and resumes one, retries a failed job and finds the histogram on
-// the ops page; a read-only user is offered none of that and is refused when trying anyway.
+// the ops page, all under the pages' Content Security Policies; a read-only user is offered none of
+// that and is refused when trying anyway.
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,6 +29,8 @@ const TOOLTIP_MS = 1_000;
 interface Session {
   context: BrowserContext;
   page: Page;
+  /** what the Content Security Policy blocked, but Bull Board's Google Fonts stylesheet (blocked on purpose) */
+  cspViolations: string[];
   close(): Promise<void>;
 }
 
@@ -43,8 +46,12 @@ async function openBrowser(): Promise<Session> {
   });
   context.setDefaultTimeout(UI_TIMEOUT_MS);
   const page = context.pages()[0] ?? (await context.newPage());
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text()) && !m.text().includes('fonts.googleapis.com')) cspViolations.push(m.text());
+  });
   return {
-    context, page,
+    context, page, cspViolations,
     async close() {
       await context.close();
       await rm(profile, { recursive: true, force: true });
@@ -200,6 +207,8 @@ describe('dashboard in a real browser (chromium)', function () {
       await retry!.click();
       await confirmDialog(page);
       await until('the job is waiting again', async () => (await queue.getJob(failedJob.id!))!.getState().then((st) => st === 'waiting'));
+      // Bull Board ran whole under its Content Security Policy
+      expect(s.cspViolations).to.deep.equal([]);
     } finally {
       await s.close();
     }

@@ -1,5 +1,5 @@
-// `matchflow dashboard` as a process: it serves until SIGTERM, then exits 0; production without
-// users refuses to start with a message that says what to set.
+// `matchflow dashboard` as a process: it serves until SIGTERM, then exits 0; without users it will
+// not listen beyond the loopback interface, and says what to set.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -50,12 +50,13 @@ describe('matchflow dashboard (process)', function () {
     }
   });
 
-  it('refuses to start in production without users (exit 2, says what to set)', async () => {
-    const child = spawn(process.execPath, [CLI, 'dashboard', '--port', '0'], { env: { ...t.env, NODE_ENV: 'production', DASHBOARD_USERS: '' } });
+  it('without users, refuses to listen beyond the loopback interface unless AUTH_DISABLED=true (exit 2, says what to set)', async () => {
+    const child = spawn(process.execPath, [CLI, 'dashboard', '--port', '0', '--host', '0.0.0.0'],
+      { env: { ...t.env, NODE_ENV: 'production', DASHBOARD_USERS: '' } });
     let out = '';
     child.stderr.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).to.equal(2);
-    expect(out).to.contain('DASHBOARD_USERS is empty').and.contain('DASHBOARD_USERS=name:password:operator');
+    expect(out).to.contain('DASHBOARD_USERS is empty').and.contain('AUTH_DISABLED=true to listen on 0.0.0.0');
   });
 });

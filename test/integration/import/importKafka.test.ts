@@ -78,6 +78,16 @@ describe('Kafka import requests: handleImportMessage', () => {
     expect(rows[0].n).to.equal(2);
   });
 
+  it('an idempotency key counts per topic and group; reused for a different request it is dead-lettered', async () => {
+    const headers = { 'idempotency-key': 'req-2' };
+    const a = await handleImportMessage(deps, message({ domainId: 'acme', groupId: 'g1', referenceIds: ['a'] }, { headers }));
+    const otherTopic = await handleImportMessage(deps, message({ domainId: 'acme', groupId: 'g1', referenceIds: ['a'] }, { headers, topic: 'beta-users' }));
+    const otherGroup = await handleImportMessage(deps, message({ domainId: 'acme', groupId: 'g2', referenceIds: ['a'] }, { headers }));
+    const changed = await handleImportMessage(deps, message({ domainId: 'acme', groupId: 'g1', referenceIds: ['a', 'b'] }, { headers }));
+    expect([a.kind, otherTopic.kind, otherGroup.kind, changed.kind]).to.deep.equal(['enqueued', 'enqueued', 'enqueued', 'dead-lettered']);
+    expect((changed as { reason: string }).reason).to.match(/^idempotency_key_reused/);
+  });
+
   it('sends invalid messages to the DLQ with the reason and the original value', async () => {
     const bad = ['{not json', '[1,2]', JSON.stringify({ domainId: 'acme', filePath: 'x.csv' }),
       JSON.stringify({ domainId: 'acme', groupId: 'g', filePath: '../../etc/shadow' })];
@@ -109,7 +119,9 @@ describe('Kafka import requests: handleImportMessage', () => {
     expect(job.status).to.equal('FAILED');
     expect(dlq()).to.have.length(1);
     expect(dlq()[0].message.headers!['dlq-reason']).to.match(/failed: .*no reference_id column/);
-    expect(JSON.parse(dlq()[0].message.value)).to.deep.equal({ domainId: 'acme', groupId: 'g1', filePath: 'noheader.csv' });
+    // the request as the job understood it (the job keeps where the message was, not its text)
+    expect(JSON.parse(dlq()[0].message.value)).to.deep.equal({ domainId: job.domainId, groupId: job.groupId, filePath: 'noheader.csv' });
+    expect(dlq()[0].message.headers).to.include({ 'dlq-original-topic': 'acme-users', 'dlq-original-partition': '0' });
   });
 });
 

@@ -39,6 +39,6 @@ describe('import-file: MinIO/S3 objects (s3rver)', () => {
     try {
       await fx.enqueue({ source: { kind: 's3', url: `http://169.254.169.254:80/${s3.bucket}/x.csv` } });
     } catch (e) { err = e as Error; }
-    expect(err?.message).to.match(/is not the configured object store/);
+    expect(err?.message).to.match(/is not the object store of this service/);
   });
 });

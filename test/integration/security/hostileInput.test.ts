@@ -30,6 +30,8 @@ export const HOSTILE = [
   `-- only a comment`,
 ];
 const NUL_VALUE = 'nul\u0000byte';
+/** Whether a value may name a domain or group (src/groups/names.ts). */
+const PRINTABLE = (v: string): boolean => !/[\p{C}\p{Zl}\p{Zp}]/u.test(v);
 const LONG = 'L'.repeat(256);
 
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
@@ -79,10 +81,12 @@ describe('hostile input through every entry point', function () {
 
   it('HTTP API: hostile domain, group and reference ids are stored verbatim; NUL and over-long ones get a 400', async () => {
     for (const [i, h] of HOSTILE.entries()) {
-      const r = await post({ domainId: h, groupId: `${h}#${i}`, referenceIds: [h, `${h}-2`], fileName: h, type: 'T' });
+      // names are printable text only (a newline, a bidirectional override are not): such values go in as reference ids
+      const [domain, group] = PRINTABLE(h) ? [h, `${h}#${i}`] : [`printable ${i}`, `printable #${i}`];
+      const r = await post({ domainId: domain, groupId: group, referenceIds: [h, `${h}-2`], fileName: h, type: 'T' });
       expect(r.status, `${h}: ${JSON.stringify(r.body)}`).to.equal(202);
       await fx.wait(r.body.importJobId as string);
-      expect((await nodesIn(h, `${h}#${i}`)).map((n) => n.reference_id)).to.deep.equal([h, `${h}-2`].sort());
+      expect((await nodesIn(domain, group)).map((n) => n.reference_id)).to.deep.equal([h, `${h}-2`].sort());
     }
     for (const body of [
       { domainId: NUL_VALUE, groupId: 'g', referenceIds: ['r'] },
@@ -93,12 +97,27 @@ describe('hostile input through every entry point', function () {
       { domainId: 'd', groupId: 'g', referenceIds: [LONG] },
       { domainId: 'd', groupId: 'g', filePath: `../${HOSTILE[0]}` },
       { domainId: 'd', groupId: 'g', filePath: `/etc/passwd` },
+      ...HOSTILE.filter((h) => !PRINTABLE(h))
+        .flatMap((h) => [{ domainId: h, groupId: 'g', referenceIds: ['r'] }, { domainId: 'd', groupId: h, referenceIds: ['r'] }]),
+      { domainId: 'd\u001b[2J', groupId: 'g', referenceIds: ['r'] },
+      { domainId: 'd', groupId: '\u200b', referenceIds: ['r'] },
     ]) {
       const r = await post(body);
       expect(r.status, JSON.stringify(body).slice(0, 80)).to.equal(400);
       expect(r.body).to.have.property('code');
     }
     const { rows } = await fx.t.pool.query("SELECT count(*)::int AS n FROM domains WHERE name = 'd'");
+    expect(rows[0].n).to.equal(0);
+  });
+
+  it('HTTP API: an object URL with credentials is refused and stored nowhere', async () => {
+    for (const filePath of ['http://user:hunter2@127.0.0.1:9/b/k.csv', 's3://AKIA:hunter2@bucket/k.csv']) {
+      const r = await post({ domainId: 'url-domain', groupId: 'g', filePath });
+      expect(r.status, filePath).to.equal(400);
+      expect(r.body.code).to.equal('s3_url_credentials');
+      expect(JSON.stringify(r.body)).not.to.contain('hunter2');
+    }
+    const { rows } = await fx.t.pool.query("SELECT count(*)::int AS n FROM nodes_import_job WHERE source LIKE '%hunter2%'");
     expect(rows[0].n).to.equal(0);
   });
 

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { runCli } from '../../support/runCli.ts';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';
+import { provisionWorkerRole } from '../../support/workerRole.ts';
 
 describe('DB_SCHEMA', function () {
   this.timeout(60_000);
@@ -46,15 +47,17 @@ describe('DB_SCHEMA', function () {
 
   it('the least-privileged worker role, which may not read schema_migrations, passes on a migrated schema only', async () => {
     t = await createTestEnv('rolemig');
-    const url = new URL(t.cfg.databaseUrl);
-    url.username = 'matchflow_worker';
-    url.password = '';
-    const migrated = await runCli(['run', 'potential', '--group', 'nope'], { ...t.env, DATABASE_URL: url.toString() });
-    expect(migrated.status, migrated.stderr).to.equal(2);
-    expect(migrated.stderr).to.match(/^matchflow run: no group 'nope'/);
-    const missing = await runCli(['run', 'potential', '--group', 'nope'], { ...t.env, DATABASE_URL: url.toString(), DB_SCHEMA: `${t.schema}_missing` });
-    expect(missing.status).to.equal(1);
-    expect(missing.stderr).to.match(/is not migrated: run `matchflow migrate`/);
+    const role = await provisionWorkerRole(t.pool, t.schema, t.cfg.databaseUrl);
+    try {
+      const migrated = await runCli(['run', 'potential', '--group', 'nope'], { ...t.env, DATABASE_URL: role.url });
+      expect(migrated.status, migrated.stderr).to.equal(2);
+      expect(migrated.stderr).to.match(/^matchflow run: no group 'nope'/);
+      const missing = await runCli(['run', 'potential', '--group', 'nope'], { ...t.env, DATABASE_URL: role.url, DB_SCHEMA: `${t.schema}_missing` });
+      expect(missing.status).to.equal(1);
+      expect(missing.stderr).to.match(/is not migrated: run `matchflow migrate`/);
+    } finally {
+      await role.drop();
+    }
   });
 
   it('a schema that lacks this version\'s newest migration: refused, naming what it lacks', async () => {

@@ -28,6 +28,7 @@ import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '
 import { startLocalSentinel, type LocalSentinel } from '../redis/localSentinel.ts';
 import { snapshotTables, type TablesSnapshot } from './tableSnapshot.ts';
 import { WorkerFleet } from './workerFleet.ts';
+import { provisionWorkerRole } from '../workerRole.ts';
 
 export interface ChaosCluster {
   pg: PrivatePostgres;
@@ -168,12 +169,6 @@ export const FAST_RECOVERY_ENV: NodeJS.ProcessEnv = {
   MATCHING_TOPK_COUNT: '8',
 };
 
-function withUser(url: string, user: string): string {
-  const u = new URL(url);
-  u.username = user;
-  return u.toString();
-}
-
 async function retrying<T>(what: string, f: () => Promise<T>, deadline: number): Promise<T> {
   for (;;) {
     try {
@@ -215,16 +210,17 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
   const redis = createRedis(cfg);
   redis.on('error', () => undefined);
   let importQueue: Queue | undefined;
-  // the workers connect as the least-privileged role of migration 050, never as the owner
+  await migrate(pool, schema);
+  // the workers connect as the schema's least-privileged worker role, never as the owner
+  const role = await provisionWorkerRole(pool, schema, cluster.pg.url);
   const fleet = new WorkerFleet({
     size: opts.workers, pgPort: cluster.pg.port, redisPort: cluster.redis?.port, logFile: opts.logFile, restartOnExit: true,
-    env: { ...env, DATABASE_URL: withUser(cluster.pg.url, 'matchflow_worker') },
+    env: { ...env, DATABASE_URL: role.url },
   });
   let finished = false;
   let disturbing: Promise<void> = Promise.resolve();
   let disturbError: Error | undefined;
   try {
-    await migrate(pool, schema);
     const groups = new Map<string, { id: string; domainId: string; rows: number }>();
     for (const g of input) {
       const domainId = (await resolveDomain(pool, g.domain, true))!;
@@ -323,6 +319,7 @@ export async function runPipeline(cluster: ChaosCluster, input: GroupInput[], op
     await importQueue?.close().catch(() => undefined);
     await closeCycleQueues().catch(() => undefined);
     redis.disconnect();
+    await role.drop();
     await pool.end().catch(() => undefined);
   }
 }

@@ -1,7 +1,7 @@
 // A PostgreSQL cluster of the test's own (initdb in a temp dir, own port), so that a chaos test
 // can restart it without disturbing anything else on the machine.
 import { execFileSync, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, chmodSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,12 +28,26 @@ export interface PrivatePostgres {
   stop(): Promise<void>;
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  /**
+   * TCP connections must then log in with a password (SCRAM-SHA-256), this one for the superuser
+   * `postgres`; the URL carries it. Without: every connection is trusted.
+   */
+  superuserPassword?: string;
+}
+
+export async function startPrivatePostgres(options: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'mf-pg-'));
   chmodSync(dir, 0o777);
   const data = join(dir, 'data');
   const port = await freePort();
-  const [cmd, args] = asPostgres([pgBin('initdb'), '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  let auth = ['--auth=trust'];
+  if (options.superuserPassword !== undefined) {
+    const pwfile = join(dir, 'pwfile');
+    writeFileSync(pwfile, `${options.superuserPassword}\n`, { mode: 0o644 });
+    auth = ['--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`];
+  }
+  const [cmd, args] = asPostgres([pgBin('initdb'), '-D', data, '-U', 'postgres', ...auth, '-E', 'UTF8', '--no-sync']);
   execFileSync(cmd, args, { stdio: 'ignore' });
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`;
   const ctl = async (...a: string[]) => {
@@ -43,7 +57,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   await ctl('-o', opts, '-l', join(dir, 'log'), 'start');
   return {
     port,
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: options.superuserPassword === undefined
+      ? `postgres://postgres@127.0.0.1:${port}/postgres`
+      : `postgres://postgres:${encodeURIComponent(options.superuserPassword)}@127.0.0.1:${port}/postgres`,
     async restart(mode = 'fast') {
       await ctl('-m', mode, 'stop');
       await ctl('-o', opts, '-l', join(dir, 'log'), 'start');

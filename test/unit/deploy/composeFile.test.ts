@@ -3,7 +3,8 @@
 //    (compose-spec/compose-spec, schema/compose-spec.json, Apache-2.0), as shipped by the npm
 //    package dclint (schemas/compose.schema.json, a devDependency), validated with ajv;
 //  - the services, healthchecks, dependencies and scaling the issue asks for are there;
-//  - the Dockerfile is multi-stage and runs as a non-root user.
+//  - each service gets only its own secrets, connects to PostgreSQL as its role and to Redis with its password;
+//  - the Dockerfile is multi-stage, runs as a non-root user, and that user cannot change the app.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as jsYaml from 'js-yaml';
 import { Ajv } from 'ajv';
+import { SETTINGS } from '../../../src/shared/config.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const composeText = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
@@ -54,7 +56,13 @@ interface Service {
 }
 interface Compose { services: Record<string, Service>; volumes?: Record<string, unknown> }
 
-const REQUIRED_ENV = { API_TOKENS: 'token', DASHBOARD_USERS: 'op:secret:operator' };
+/** Every secret compose needs, each with a value of its own, so that a test can tell where each one went. */
+const REQUIRED_ENV = {
+  API_TOKENS: 'api-token-1', DASHBOARD_USERS: 'op:dash-user-secret-2:operator', REDIS_PASSWORD: 'redispw3', POSTGRES_PASSWORD: 'ownerpw4',
+  DB_WORKER_PASSWORD: 'workerpw5', DB_DASHBOARD_PASSWORD: 'dashpw6',
+};
+
+const APP_SERVICES = ['producer', 'worker-import', 'worker-potential', 'worker-perfect', 'dashboard'];
 
 describe('docker-compose.yml', () => {
   const raw = parse(composeText);
@@ -121,8 +129,60 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('refuses to start without the secrets it needs', () => {
-    expect(() => interpolate(composeText, {})).to.throw(/API_TOKENS/);
+  it('refuses to start without the secrets it needs, naming each', () => {
+    for (const name of Object.keys(REQUIRED_ENV)) {
+      const { [name as keyof typeof REQUIRED_ENV]: _left, ...rest } = REQUIRED_ENV;
+      expect(() => interpolate(composeText, rest), name).to.throw(new RegExp(`^${name}: set ${name}`));
+    }
+  });
+
+  it('gives each service only the secrets it uses', () => {
+    const secretVars = Object.values(SETTINGS as Record<string, { env: string; secret?: boolean }>).filter((x) => x.secret).map((x) => x.env);
+    const expected: Record<string, string[]> = {
+      migrate: ['DATABASE_URL', 'DB_WORKER_PASSWORD', 'DB_DASHBOARD_PASSWORD'],
+      producer: ['DATABASE_URL', 'REDIS_URL', 'API_TOKENS'],
+      'worker-import': ['DATABASE_URL', 'REDIS_URL', 'S3_ACCESS_KEY', 'S3_SECRET_KEY'],
+      'worker-potential': ['DATABASE_URL', 'REDIS_URL'],
+      'worker-perfect': ['DATABASE_URL', 'REDIS_URL'],
+      dashboard: ['DATABASE_URL', 'REDIS_URL', 'DASHBOARD_USERS', 'DASHBOARD_SESSION_SECRET'],
+    };
+    for (const [name, wanted] of Object.entries(expected)) {
+      const given = Object.keys(compose.services[name].environment ?? {}).filter((v) => secretVars.includes(v));
+      expect(given, name).to.have.members(wanted);
+    }
+    // and where each secret's value went: nowhere else
+    const holders = (value: string) => Object.entries(compose.services)
+      .filter(([, svc]) => JSON.stringify([svc.environment ?? {}, svc.command ?? []]).includes(value)).map(([n]) => n).sort();
+    const apps = ['dashboard', 'producer', 'worker-import', 'worker-perfect', 'worker-potential'];
+    expect(holders(REQUIRED_ENV.API_TOKENS)).to.deep.equal(['producer']);
+    expect(holders(REQUIRED_ENV.DASHBOARD_USERS)).to.deep.equal(['dashboard']);
+    expect(holders(REQUIRED_ENV.POSTGRES_PASSWORD)).to.deep.equal(['migrate', 'postgres']);
+    expect(holders(REQUIRED_ENV.DB_WORKER_PASSWORD)).to.deep.equal(['migrate', 'producer', 'worker-import', 'worker-perfect', 'worker-potential']);
+    expect(holders(REQUIRED_ENV.DB_DASHBOARD_PASSWORD)).to.deep.equal(['dashboard', 'migrate']);
+    expect(holders(REQUIRED_ENV.REDIS_PASSWORD)).to.deep.equal([...apps, 'redis'].sort());
+    expect(holders('matchflow-secret'), 'the object store key').to.deep.equal(['minio', 'worker-import']);
+  });
+
+  it('connects as the database roles: migrate as the owner, workers and producers as the worker role, the dashboard as the dashboard role', () => {
+    const user = (name: string) => decodeURIComponent(new URL(compose.services[name].environment!.DATABASE_URL).username);
+    const owner = compose.services.postgres.environment!.POSTGRES_USER;
+    expect(user('migrate')).to.equal(owner);
+    const env = compose.services.migrate.environment!;
+    for (const name of ['producer', 'worker-import', 'worker-potential', 'worker-perfect']) expect(user(name), name).to.equal(env.DB_WORKER_ROLE);
+    expect(user('dashboard')).to.equal(env.DB_DASHBOARD_ROLE);
+    expect(new Set([owner, env.DB_WORKER_ROLE, env.DB_DASHBOARD_ROLE]).size, 'three different roles').to.equal(3);
+    expect(new URL(compose.services.dashboard.environment!.DATABASE_URL).password).to.equal(REQUIRED_ENV.DB_DASHBOARD_PASSWORD);
+    expect(new URL(compose.services.producer.environment!.DATABASE_URL).password).to.equal(REQUIRED_ENV.DB_WORKER_PASSWORD);
+  });
+
+  it('Redis asks for a password, its health check gives it, and every REDIS_URL carries it', () => {
+    const redis = compose.services.redis;
+    expect(redis.command!.join(' ')).to.include(`--requirepass ${REQUIRED_ENV.REDIS_PASSWORD}`);
+    expect(redis.environment?.REDISCLI_AUTH).to.equal(REQUIRED_ENV.REDIS_PASSWORD);
+    for (const name of APP_SERVICES) {
+      const u = new URL(compose.services[name].environment!.REDIS_URL);
+      expect([u.hostname, u.password], name).to.deep.equal(['redis', REQUIRED_ENV.REDIS_PASSWORD]);
+    }
   });
 });
 
@@ -137,8 +197,6 @@ function mergeCompose(base: unknown, over: unknown): unknown {
   return out;
 }
 const isMapping = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-
-const APP_SERVICES = ['producer', 'worker-import', 'worker-potential', 'worker-perfect', 'dashboard'];
 
 for (const [file, topology] of [['deploy/redis-cluster.compose.yml', 'cluster'], ['deploy/redis-sentinel.compose.yml', 'sentinel']] as const) {
   describe(`${file} (docker compose -f docker-compose.yml -f ${file})`, () => {
@@ -185,6 +243,12 @@ for (const [file, topology] of [['deploy/redis-cluster.compose.yml', 'cluster'],
         expect(init).to.match(/--cluster-replicas 1/).and.match(/--cluster-yes/);
         for (const node of nodes) expect(init, node).to.include(node.split(':')[0]);
         expect(merged.services['redis-cluster-init'].restart).to.equal('no');
+        for (const host of nodes.map((n) => n.split(':')[0])) {
+          expect(cmd(merged.services[host]), host).to.include(`--requirepass ${REQUIRED_ENV.REDIS_PASSWORD}`)
+            .and.include(`--masterauth ${REQUIRED_ENV.REDIS_PASSWORD}`);
+          expect(merged.services[host].environment?.REDISCLI_AUTH, host).to.equal(REQUIRED_ENV.REDIS_PASSWORD);
+        }
+        expect(merged.services['redis-cluster-init'].environment?.REDISCLI_AUTH).to.equal(REQUIRED_ENV.REDIS_PASSWORD);
         for (const name of APP_SERVICES) {
           expect(merged.services[name].depends_on?.['redis-cluster-init']?.condition, name).to.equal('service_completed_successfully');
         }
@@ -200,7 +264,12 @@ for (const [file, topology] of [['deploy/redis-cluster.compose.yml', 'cluster'],
           const [host, port] = node.split(':');
           expect(port).to.equal('26379');
           const c = cmd(merged.services[host]);
-          expect(c, host).to.include(`sentinel monitor ${name} redis 6379 2`).and.include('--sentinel');
+          expect(c, host).to.include(`sentinel monitor ${name} redis 6379 2`).and.include('--sentinel')
+            .and.include(`sentinel auth-pass ${name} ${REQUIRED_ENV.REDIS_PASSWORD}`);
+        }
+        for (const host of ['redis', 'redis-replica']) {
+          expect(cmd(merged.services[host]), host).to.include(`--requirepass ${REQUIRED_ENV.REDIS_PASSWORD}`)
+            .and.include(`--masterauth ${REQUIRED_ENV.REDIS_PASSWORD}`);
         }
       });
     }
@@ -214,6 +283,15 @@ describe('Dockerfile', () => {
     expect(stages.length).to.be.greaterThanOrEqual(2);
     const names = stages.map((s) => s[1]).filter(Boolean);
     expect(dockerfile).to.match(new RegExp(`COPY --from=(${names.join('|')})\\b`));
+  });
+
+  it('copies the app root-owned, so that the user it runs as can read it but not change it; only /data is that user\'s', () => {
+    const runtime = dockerfile.slice(stages[stages.length - 1].index);
+    const copies = [...runtime.matchAll(/^COPY\s.*$/gm)].map((m) => m[0]);
+    expect(copies).to.not.be.empty;
+    for (const c of copies) expect(c, c).not.to.match(/--chown|--chmod=[0-7]*[2367][0-7]*\b/);
+    const chowns = [...runtime.matchAll(/chown\s+(?:-R\s+)?\S+\s+(.+)$/gm)].map((m) => m[1].trim());
+    expect(chowns).to.deep.equal(['/data']);
   });
 
   it('runs as a non-root user', () => {

@@ -48,6 +48,37 @@ describe('logger redaction', () => {
     expect(out.lines[0]).to.include({ jobId: 'j1', queue: 'potential', cycleId: 'c1', groupId: 'g1', domainId: 'd1', token: '[redacted]', msg: 'scored' });
   });
 
+  it('redacts what the review found leaking: nested apiTokens, Authorization, redis://:password@ and Basic values, at any depth', () => {
+    const out = capture();
+    const log = createLogger('info', out.stream);
+    log.info({
+      job: { data: { settings: { cfg: { apiTokens: ['tokSEKRIT1'], API_TOKENS: 'tokSEKRIT2' } } } },
+      request: { headers: { Authorization: 'Bearer tokSEKRIT3', 'Proxy-Authorization': 'Basic SEKRIT4Zm9v', 'X-Api-Key': 'SEKRIT5' } },
+      targets: [{ url: 'redis://:SEKRIT6@cache:6379/0' }, { note: 'retrying with Basic dXNlcjpTRUtSSVQ3 now' }],
+      location: new URL('https://deploy:SEKRIT8@registry.example/x'),
+      dsn: 'host=db user=app password=SEKRIT9 dbname=m',
+      deep: { a: { b: { c: { d: { e: { f: { Password: 'SEKRIT10' } } } } } } },
+      counts: { total: 3, fencingToken: 7 },
+    }, 'request from %s', 'postgres://u:SEKRIT11@db/x');
+    const text = out.raw.join('');
+    expect(text.match(/SEKRIT\d+/g), 'secrets leaked').to.equal(null);
+    const line = out.lines[0] as Record<string, any>;
+    expect(line.request.headers.Authorization).to.equal('[redacted]');
+    expect(line.targets[0].url).to.equal('redis://:[redacted]@cache:6379/0');
+    expect(line.targets[1].note).to.equal('retrying with Basic [redacted] now');
+    expect(line.location).to.equal('https://deploy:[redacted]@registry.example/x');
+    expect(line.counts, 'other fields stay').to.deep.equal({ total: 3, fencingToken: 7 });
+    expect(line.msg).to.equal('request from postgres://u:[redacted]@db/x');
+  });
+
+  it('redacts in child bindings and in the fields and causes of errors', () => {
+    const out = capture();
+    const err = Object.assign(new Error('failed', { cause: new Error('AUTH redis://:SEKRIT1@h') }), { config: { password: 'SEKRIT2' } });
+    createLogger('info', out.stream).child({ cfg: { DATABASE_URL: 'postgres://a:SEKRIT3@h/db' }, Token: 'SEKRIT4' }).error({ err }, 'boom');
+    expect(out.raw.join('').match(/SEKRIT\d+/g), 'secrets leaked').to.equal(null);
+    expect((out.lines[0] as Record<string, any>).err.config.password).to.equal('[redacted]');
+  });
+
   it('maskSecretsInText leaves URLs without passwords alone', () => {
     expect(maskSecretsInText('see http://example.com:8080/a and postgres://app@db/x')).to.equal('see http://example.com:8080/a and postgres://app@db/x');
   });
