@@ -79,8 +79,19 @@ export async function incrementalBench(): Promise<void> {
     const group = await groupOf(env, 'incremental', people, 'metadata');
     const first = Date.now();
     await fullCycle(env, group);
-    const what = `${NODES.toLocaleString('en')} nodes, LSH, K = ${env.cfg.topK} + ${env.cfg.topKReserve} reserve`;
+    const limit = env.cfg.lshCandidateLimit ? `candidate limit ${env.cfg.lshCandidateLimit.toLocaleString('en')}` : 'no candidate limit';
+    const what = `${NODES.toLocaleString('en')} nodes, LSH (${limit}), K = ${env.cfg.topK} + ${env.cfg.topKReserve} reserve`;
     const rows: Row[] = [{ measure: `incremental: ${what}, first full cycle, wall s`, value: ((Date.now() - first) / 1000).toFixed(1) }];
+    if (env.cfg.lshCandidateLimit) {
+      // with a limit, every list records its node's LSH candidates, exactly after a full cycle
+      const { rows: [c] } = await env.pool.query(
+        `SELECT percentile_disc(ARRAY[0.1, 0.5, 0.9]) WITHIN GROUP (ORDER BY colliders) AS p, avg((colliders > $2)::int) AS over
+         FROM potential_match_lists WHERE group_id = $1`, [group.id, env.cfg.lshCandidateLimit]);
+      rows.push({
+        measure: '  LSH candidates per node: 10th percentile, median, 90th; nodes over the limit',
+        value: `${(c.p as number[]).join(', ')}; ${(100 * Number(c.over)).toFixed(1)} %`,
+      });
+    }
     let compared = 0;
     for (let r = 0; r < 2; r++) {
       const o = await round(env, group, people, r);

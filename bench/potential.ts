@@ -17,6 +17,7 @@ import { scoreFlat } from '../src/matching/flatStrategy.ts';
 import { flatGroupTopK, lshGroupTopK } from '../test/support/groupTopK.ts';
 import { lshParamsFrom } from '../src/matching/lshStrategy.ts';
 import { consecutive, noRows, pageSide } from '../src/matching/pageSide.ts';
+import { lshCount } from '../src/matching/rowScoring.ts';
 import { recallAtK } from '../test/support/recall.ts';
 import { TopK } from '../src/matching/topK.ts';
 import { config } from '../src/shared/config.ts';
@@ -72,6 +73,24 @@ export function flatThroughput(pageSize: number, columnPages: number, k: number)
   return { pairsPerSecond: pairs / seconds, pairs };
 }
 
+/** Each node's LSH candidates over the whole group (what the candidate limit counts), ascending. */
+function candidateCounts(pages: EncodedPage[]): Int32Array {
+  const ids: Int32Array[] = [];
+  let off = 0;
+  for (const p of pages) {
+    ids.push(consecutive(p.size, off));
+    off += p.size;
+  }
+  const columns = pages.map((page, i) => ({ page, ids: ids[i], filter: 'all' as const }));
+  const out = new Int32Array(off);
+  pages.forEach((page, i) => {
+    const counts = new Int32Array(page.size);
+    lshCount({ page, ids: ids[i], filter: 'all' }, columns, counts);
+    out.set(counts, ids[i][0] ?? 0);
+  });
+  return out.sort();
+}
+
 /** BENCH_POTENTIAL=core,cycles,incremental picks parts (default: all). */
 export async function run(): Promise<void> {
   const parts = (process.env.BENCH_POTENTIAL ?? 'core,cycles,incremental').split(',');
@@ -117,5 +136,23 @@ async function coreBench(): Promise<void> {
     value: (approx.value.pairsScored / (N * (N - 1))).toFixed(3),
   });
   rows.push({ measure: `LSH recall@${K} vs flat (${N.toLocaleString('en')} nodes)`, value: recall.recall.toFixed(4), target: 'target ≥ 0.95' });
+  // The candidate limit, against no limit (the run above): the configured one if any, and BENCH_CANDIDATE_LIMITS
+  // (comma separated; default the seed's 1,000). No limit is the anchor of these rows.
+  const counts = candidateCounts(enc.value);
+  const at = (f: number) => counts[Math.floor(f * (counts.length - 1))].toLocaleString('en');
+  rows.push({ measure: `LSH candidates per node: 10th percentile, median, 90th, max`, value: `${at(0.1)}, ${at(0.5)}, ${at(0.9)}, ${at(1)}` });
+  const listed = (process.env.BENCH_CANDIDATE_LIMITS ?? '1000').split(',').filter(Boolean).map(Number);
+  const limits = [...new Set([cfg.lshCandidateLimit, ...listed])].filter((l) => l > 0);
+  for (const limit of limits) {
+    const capped = measure(() => lshGroupTopK(scorer, { pages: enc.value }, K, limit));
+    const r = recallAtK(exact.value.topK, capped.value.topK);
+    const tag = `candidate limit ${limit.toLocaleString('en')}${limit === cfg.lshCandidateLimit ? ' (configured)' : ''}`;
+    rows.push(
+      { measure: `LSH top-${K}, ${tag}, CPU-s`, value: capped.seconds.toFixed(2), target: `${(capped.seconds / approx.seconds).toFixed(2)} × no limit` },
+      { measure: `  nodes over the limit`, value: `${((100 * capped.value.capped) / N).toFixed(1)} %` },
+      { measure: `  pairs scored / all ordered pairs`, value: (capped.value.pairsScored / (N * (N - 1))).toFixed(3) },
+      { measure: `  recall@${K} vs flat`, value: r.recall.toFixed(4), target: `no limit: ${recall.recall.toFixed(4)}` },
+    );
+  }
   printTable(rows);
 }

@@ -19,6 +19,7 @@ export function effectiveSpec(cfg: Config, spec: GroupSpec): GroupSpec {
       tables: spec.lsh?.tables ?? cfg.lshNumTables,
       bandsPerTable: spec.lsh?.bandsPerTable ?? cfg.lshBandsPerTable,
       similarityThreshold: spec.lsh?.similarityThreshold ?? cfg.lshSimilarityThreshold,
+      candidateLimit: s.candidateLimit,
     };
   }
   const algorithm = perfect.strategy;

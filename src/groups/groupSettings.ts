@@ -27,6 +27,8 @@ export interface GroupSettings {
   reserve: number;
   scorer: { name: string; options: Record<string, unknown> };
   lsh: LshParams | null;
+  /** metadata strategy: most LSH candidates a node is scored against (0: no limit) */
+  candidateLimit: number;
 }
 
 /** The potential-stage settings of a group; throws GroupSettingsError when its configuration does not validate. */
@@ -55,7 +57,10 @@ export function settingsOf(cfg: Config, spec: GroupSpec): GroupSettings {
         numericTolerance: Number(scorerOptions.numericTolerance ?? COMPATIBILITY_DEFAULTS.numericTolerance),
       })
     : null;
-  return { strategy, candidates, partition, topK: spec.topK ?? cfg.topK, reserve: cfg.topKReserve, scorer: { name, options: scorerOptions }, lsh };
+  const candidateLimit = candidates === 'metadata' ? spec.lsh?.candidateLimit ?? cfg.lshCandidateLimit : 0;
+  return {
+    strategy, candidates, partition, topK: spec.topK ?? cfg.topK, reserve: cfg.topKReserve, scorer: { name, options: scorerOptions }, lsh, candidateLimit,
+  };
 }
 
 /** The perfect-match strategy options the process configuration sets, with a group's overrides. */
@@ -99,6 +104,8 @@ export function perfectSettingsOf(cfg: Config, spec: GroupSpec): PerfectSettings
  * scored with the same settings (a change makes the next cycle a full recompute).
  */
 export function settingsFingerprint(s: GroupSettings): string {
-  const { strategy, partition, topK, reserve, scorer, lsh } = s;
-  return createHash('sha256').update(JSON.stringify({ strategy, partition, topK, reserve, scorer, lsh })).digest('hex').slice(0, 16);
+  const { strategy, partition, topK, reserve, scorer, lsh, candidateLimit } = s;
+  // no limit hashes as before limits existed, so that lists ranked without one stay mergeable
+  const limit = candidateLimit ? { candidateLimit } : {};
+  return createHash('sha256').update(JSON.stringify({ strategy, partition, topK, reserve, scorer, lsh, ...limit })).digest('hex').slice(0, 16);
 }

@@ -8,7 +8,7 @@
 //   topK: 100                                            potential matches kept per node
 //   partition: { key: type, left: [MENTOR], right: [MENTEE] }   bipartite split
 //   scorer: { name: metadata-compatibility, weights: { skills: 2 }, numericTolerance: 0.6, … }
-//   lsh: { tables: 5, bandsPerTable: 20, similarityThreshold: 0.55 }
+//   lsh: { tables: 5, bandsPerTable: 20, similarityThreshold: 0.55, candidateLimit: 0 }
 //   perfect: { algorithm: assignment, topK: 5, leftCapacity: 1, rightCapacity: 3 }
 import { COMPATIBILITY_DEFAULTS } from '../matching/compatibilityScorer.ts';
 import { JACCARD_DEFAULTS } from '../matching/jaccardScorer.ts';
@@ -50,6 +50,8 @@ export interface LshDoc {
   tables?: number;
   bandsPerTable?: number;
   similarityThreshold?: number;
+  /** candidates scored per node at most (0: no limit; default MATCHING_LSH_CANDIDATE_LIMIT) */
+  candidateLimit?: number;
 }
 
 export interface PerfectDoc {
@@ -173,8 +175,15 @@ function readWeights(v: unknown, path: FieldPath): Record<string, number> {
 }
 
 function readLsh(v: unknown, path: FieldPath): LshDoc {
-  const m = mapping(v, path, ['tables', 'bandsPerTable', 'similarityThreshold']);
+  const m = mapping(v, path, ['tables', 'bandsPerTable', 'similarityThreshold', 'candidateLimit']);
   const out: LshDoc = {};
+  if (m.candidateLimit !== undefined) {
+    const c = m.candidateLimit;
+    if (!(typeof c === 'number' && Number.isInteger(c) && c >= 0)) {
+      throw new GroupSettingsError([...path, 'candidateLimit'], 'must be an integer ≥ 0 (0: no limit)');
+    }
+    out.candidateLimit = c;
+  }
   if (m.tables !== undefined) out.tables = positiveInt(m.tables, [...path, 'tables']);
   if (m.bandsPerTable !== undefined) out.bandsPerTable = positiveInt(m.bandsPerTable, [...path, 'bandsPerTable']);
   if (m.similarityThreshold !== undefined) {

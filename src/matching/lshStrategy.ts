@@ -8,10 +8,13 @@
 //      least one band are its candidates;
 //   3. score the column node against its candidate rows at once (scoreRow) and offer the edges
 //      above the threshold to the rows' top-K.
+// With a candidate limit, two passes over the same collisions come first: one counts each
+// row's candidates, one ranks the candidates of the rows over the limit (collisionKey).
 // Nothing is stored between column pages, so a row job streams the column pages one at a time
 // (out of core) and memory is the index plus two pages. The work is proportional to the band
 // collisions, which the S-curve keeps to a small share of all pairs for dissimilar nodes.
-import { fmix32 } from './hash32.ts';
+import type { EncodedPage, PageLsh } from './encodedPage.ts';
+import { fmix32, hashString } from './hash32.ts';
 import type { LshParams } from './minhash.ts';
 import type { PairScorer } from './pairScorer.ts';
 import type { PageSide } from './pageSide.ts';
@@ -44,21 +47,56 @@ export interface LshStats {
   collisions: number;
 }
 
+const TWO_32 = 2 ** 32;
+
+/**
+ * The candidate limit: a row node colliding with more than `limit` nodes is scored against its
+ * `limit` best colliders only — most colliding bands first, then the smaller hash of the pair
+ * (stable across cycles: it hashes the two reference ids), then the smaller neighbour id. The key
+ * depends only on the pair, so the chosen set is the same in every job and run; the set does depend
+ * on the node's other colliders, which is why incremental cycles score capped nodes against every
+ * node again (pageRanking.ts). This is the rank key of a colliding pair (higher first).
+ */
+export function collisionKey(bandsHit: number, rowHash: number, colHash: number): number {
+  return bandsHit * TWO_32 + (0xffffffff - fmix32((rowHash ^ colHash) >>> 0));
+}
+
+/**
+ * Per row page node: the worst collider a capped row still takes, as (key, neighbour id); NaN
+ * keys mark rows without a cap. A collider (k, id) is taken when k > key or (k = key and id ≤ cutId).
+ */
+export interface CandidateCut {
+  key: Float64Array;
+  id: Int32Array;
+}
+
+/** Per-node hashes of a page's reference ids (collisionKey's inputs). */
+export function referenceHashes(page: EncodedPage): Uint32Array {
+  const out = new Uint32Array(page.size);
+  for (let i = 0; i < page.size; i++) out[i] = hashString(page.referenceIds[i]);
+  return out;
+}
+
 export class LshRowIndex {
   private readonly bands: number;
   private readonly entryKey: Uint32Array;
   private readonly next: Int32Array;
   private readonly table: Int32Array;
   private readonly mask: number;
-  private readonly hits: Uint8Array;
+  /** bands a touched row shares with the current column node (0 for the others) */
+  private readonly hits: Uint16Array;
   private readonly touched: Int32Array;
   private readonly touchedNodes: Int32Array;
   private readonly scores: Float64Array;
+  private rowHashes: Uint32Array | undefined;
+  /** band lookups that found a row, in the last traversal */
+  private collisions = 0;
 
   constructor(private readonly rows: PageSide) {
     const lsh = rows.page.lsh;
     if (!lsh) throw new Error('the metadata strategy needs pages encoded with LSH parameters');
     const bands = (this.bands = lsh.params.bands);
+    if (bands > 0xffff) throw new Error('LSH with more than 65,535 bands');
     const n = rows.nodes.length;
     const entries = n * bands;
     let size = 1;
@@ -90,69 +128,148 @@ export class LshRowIndex {
         }
       }
     }
-    this.hits = new Uint8Array(n);
+    this.hits = new Uint16Array(n);
     this.touched = new Int32Array(n);
     this.touchedNodes = new Int32Array(n);
     this.scores = new Float64Array(n);
   }
 
+  private checkColumns(cols: PageSide): PageLsh {
+    const lsh = cols.page.lsh;
+    if (!lsh || !sameParams(lsh.params, this.rows.page.lsh!.params)) throw new Error('column page was encoded with different LSH parameters');
+    return lsh;
+  }
+
+  /**
+   * The rows column node v collides with, into touched[0 … n) (row indices x, in first-hit order),
+   * with hits[x] = the bands they share. The caller resets hits[x] to 0 for each.
+   */
+  private touch(bandKeys: Uint32Array, v: number): number {
+    const bands = this.bands;
+    const { table, mask, entryKey, next, hits, touched } = this;
+    let nTouched = 0;
+    for (let b = 0; b < bands; b++) {
+      const key = bandKeys[v * bands + b];
+      let slot = hashBandKey(b, key) & mask;
+      let e = -1;
+      for (;;) {
+        const head = table[slot] - 1;
+        if (head < 0) break;
+        if (head % bands === b && entryKey[head] === key) {
+          e = head;
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+      for (; e >= 0; e = next[e]) {
+        const x = (e / bands) | 0;
+        this.collisions++;
+        if (hits[x]++ === 0) touched[nTouched++] = x;
+      }
+    }
+    return nTouched;
+  }
+
+  /**
+   * Adds to counts[a] (a: the row's node index in its page) the column nodes each row collides
+   * with: its LSH candidates among these columns.
+   */
+  countColumns(cols: PageSide, counts: Int32Array): LshStats {
+    const lsh = this.checkColumns(cols);
+    const { hits, touched } = this;
+    const rowIds = this.rows.ids;
+    const rowNodes = this.rows.nodes;
+    this.collisions = 0;
+    let pairs = 0;
+    for (let y = 0; y < cols.nodes.length; y++) {
+      const v = cols.nodes[y];
+      if (!lsh.hasTokens[v]) continue;
+      const colId = cols.ids[v];
+      const n = this.touch(lsh.bandKeys, v);
+      for (let t = 0; t < n; t++) {
+        const x = touched[t];
+        hits[x] = 0;
+        const a = rowNodes[x];
+        if (rowIds[a] !== colId) {
+          counts[a]++;
+          pairs++;
+        }
+      }
+    }
+    return { pairs, collisions: this.collisions };
+  }
+
+  /**
+   * Offers every collider of the rows with slot[a] ≥ 0 to `keys` (row slot[a]) under its rank key
+   * (collisionKey) and neighbour id: with K = the limit, keys then holds each row's best colliders.
+   */
+  rankColumns(cols: PageSide, keys: TopK, slot: Int32Array): LshStats {
+    const lsh = this.checkColumns(cols);
+    const { hits, touched } = this;
+    const rowIds = this.rows.ids;
+    const rowNodes = this.rows.nodes;
+    const rowHashes = (this.rowHashes ??= referenceHashes(this.rows.page));
+    const colHashes = referenceHashes(cols.page);
+    this.collisions = 0;
+    let pairs = 0;
+    for (let y = 0; y < cols.nodes.length; y++) {
+      const v = cols.nodes[y];
+      if (!lsh.hasTokens[v]) continue;
+      const colId = cols.ids[v];
+      const n = this.touch(lsh.bandKeys, v);
+      for (let t = 0; t < n; t++) {
+        const x = touched[t];
+        const h = hits[x];
+        hits[x] = 0;
+        const a = rowNodes[x];
+        if (slot[a] < 0 || rowIds[a] === colId) continue;
+        keys.offer(slot[a], colId, collisionKey(h, rowHashes[a], colHashes[v]));
+        pairs++;
+      }
+    }
+    return { pairs, collisions: this.collisions };
+  }
+
   /**
    * Scores every column node against the rows it collides with and offers the edges to the rows'
    * top-K (directed: only rows receive edges). Each column node must be offered once per index.
+   * With `cut`, a capped row scores only the colliders within its cut.
    */
-  scoreColumns(scorer: PairScorer, cols: PageSide, topK: TopK): LshStats {
-    const own = this.rows.page.lsh!.params;
-    const lsh = cols.page.lsh;
-    if (!lsh || !sameParams(lsh.params, own)) throw new Error('column page was encoded with different LSH parameters');
-    const bands = this.bands;
-    const { table, mask, entryKey, next, hits, touched, touchedNodes, scores } = this;
-    const bandKeys = lsh.bandKeys;
-    const hasTokens = lsh.hasTokens;
+  scoreColumns(scorer: PairScorer, cols: PageSide, topK: TopK, cut?: CandidateCut): LshStats {
+    const lsh = this.checkColumns(cols);
+    const { hits, touched, touchedNodes, scores } = this;
     const rowIds = this.rows.ids;
     const rowNodes = this.rows.nodes;
     const rowRows = this.rows.rows;
     const colNodes = cols.nodes;
     const colIds = cols.ids;
     const threshold = scorer.threshold;
+    const rowHashes = cut ? (this.rowHashes ??= referenceHashes(this.rows.page)) : undefined;
+    const colHashes = cut ? referenceHashes(cols.page) : undefined;
     // column node against rows: the scorer is bound (columns, rows); scores are symmetric
     const bound = scorer.bind(cols.page, this.rows.page);
-    let collisions = 0;
+    this.collisions = 0;
     let pairs = 0;
     for (let y = 0; y < colNodes.length; y++) {
       const v = colNodes[y];
-      if (!hasTokens[v]) continue;
+      if (!lsh.hasTokens[v]) continue;
       const colId = colIds[v];
-      let nTouched = 0;
-      for (let b = 0; b < bands; b++) {
-        const key = bandKeys[v * bands + b];
-        let slot = hashBandKey(b, key) & mask;
-        let e = -1;
-        for (;;) {
-          const head = table[slot] - 1;
-          if (head < 0) break;
-          if (head % bands === b && entryKey[head] === key) {
-            e = head;
-            break;
-          }
-          slot = (slot + 1) & mask;
-        }
-        for (; e >= 0; e = next[e]) {
-          const x = (e / bands) | 0;
-          collisions++;
-          if (hits[x] === 0) {
-            hits[x] = 1;
-            touched[nTouched++] = x;
-          }
-        }
-      }
+      const nTouched = this.touch(lsh.bandKeys, v);
       if (nTouched === 0) continue;
       let m = 0;
       for (let t = 0; t < nTouched; t++) {
         const x = touched[t];
+        const h = hits[x];
         hits[x] = 0;
         const a = rowNodes[x];
-        if (rowIds[a] !== colId) touchedNodes[m++] = a;
+        if (rowIds[a] === colId) continue;
+        if (cut && !Number.isNaN(cut.key[a])) {
+          const k = collisionKey(h, rowHashes![a], colHashes![v]);
+          if (k < cut.key[a] || (k === cut.key[a] && colId > cut.id[a])) continue;
+        }
+        touchedNodes[m++] = a;
       }
+      if (m === 0) continue;
       const list = touchedNodes.subarray(0, m);
       bound.scoreRow(v, list, scores);
       pairs += m;
@@ -161,7 +278,7 @@ export class LshRowIndex {
         if (s > threshold) topK.offer(rowRows[list[t]], colId, s);
       }
     }
-    return { pairs, collisions };
+    return { pairs, collisions: this.collisions };
   }
 }
 

@@ -3,9 +3,9 @@
 // flat strategy (every pair) or the metadata strategy (LSH candidates, then exact scores).
 import type { EncodedPage } from './encodedPage.ts';
 import { scoreFlat } from './flatStrategy.ts';
-import { LshRowIndex } from './lshStrategy.ts';
+import { LshRowIndex, type CandidateCut } from './lshStrategy.ts';
 import type { PairScorer } from './pairScorer.ts';
-import { consecutive, noRows, pageSide, type SideFilter } from './pageSide.ts';
+import { consecutive, noRows, pageSide, type PageSide, type SideFilter } from './pageSide.ts';
 import type { TopK } from './topK.ts';
 
 export interface PageSpec {
@@ -36,14 +36,28 @@ export function flatRows(scorer: PairScorer, rows: PageSpec, columns: PageSpec[]
   return { pairs, collisions: 0 };
 }
 
-export function lshRows(scorer: PairScorer, rows: PageSpec, columns: PageSpec[], topK: TopK): RowScoringStats {
+export function lshRows(scorer: PairScorer, rows: PageSpec, columns: PageSpec[], topK: TopK, cut?: CandidateCut): RowScoringStats {
+  return eachColumn(rows, columns, (index, cols) => index.scoreColumns(scorer, cols, topK, cut));
+}
+
+/** Adds to counts[a] the LSH candidates of row node a among the columns (see LshRowIndex.countColumns). */
+export function lshCount(rows: PageSpec, columns: PageSpec[], counts: Int32Array): RowScoringStats {
+  return eachColumn(rows, columns, (index, cols) => index.countColumns(cols, counts));
+}
+
+/** Offers the colliders of the rows with slot[a] ≥ 0 to keys, by rank key (see LshRowIndex.rankColumns). */
+export function lshRank(rows: PageSpec, columns: PageSpec[], keys: TopK, slot: Int32Array): RowScoringStats {
+  return eachColumn(rows, columns, (index, cols) => index.rankColumns(cols, keys, slot));
+}
+
+function eachColumn(rows: PageSpec, columns: PageSpec[], visit: (index: LshRowIndex, cols: PageSide) => RowScoringStats): RowScoringStats {
   const r = rowSide(rows);
   let pairs = 0;
   let collisions = 0;
   if (r.nodes.length === 0) return { pairs, collisions };
   const index = new LshRowIndex(r);
   for (const c of columns) {
-    const st = index.scoreColumns(scorer, pageSide(c.page, c.ids, noRows(c.page.size), c.filter), topK);
+    const st = visit(index, pageSide(c.page, c.ids, noRows(c.page.size), c.filter));
     pairs += st.pairs;
     collisions += st.collisions;
   }

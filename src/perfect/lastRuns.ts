@@ -70,3 +70,28 @@ export async function recordPerfectRun(db: Db, r: PerfectRunRecord): Promise<voi
     [r.groupId, r.domainId, r.status, r.cycleId, r.potentialCycleId, r.strategy ?? null, r.nodeCount ?? null,
       r.pairCount ?? null, r.failureReason ?? null]);
 }
+
+export interface DueGroup {
+  id: string;
+  domainId: string;
+  /** the group's last potential cycle, COMPLETED, that its perfect result does not reflect */
+  potentialCycleId: string;
+}
+
+/**
+ * Active groups whose last potential run is COMPLETED and whose perfect result is missing,
+ * FAILED, or not that run's. A PENDING result of that very run is included too: a run whose
+ * worker died for good leaves it so (enqueueing a cycle's run that is still under way does nothing).
+ */
+export async function groupsDueForPerfect(db: Db): Promise<DueGroup[]> {
+  const { rows } = await db.query<{ id: string; domain_id: string; cycle_id: string }>(
+    `SELECT g.id, g.domain_id, p.processing_cycle_id AS cycle_id
+     FROM last_run_potential_matches p
+     JOIN matching_groups g ON g.id = p.group_id
+     JOIN domains d ON d.id = g.domain_id
+     LEFT JOIN last_run_perfect_matches f ON f.group_id = p.group_id
+     WHERE p.status = 'COMPLETED' AND p.processing_cycle_id IS NOT NULL AND g.active AND d.active
+       AND (f.group_id IS NULL OR f.status <> 'COMPLETED' OR f.potential_cycle_id IS DISTINCT FROM p.processing_cycle_id)
+     ORDER BY g.id`);
+  return rows.map((r) => ({ id: r.id, domainId: r.domain_id, potentialCycleId: r.cycle_id }));
+}

@@ -54,6 +54,8 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   const cache = pageCache;
   const ranked = await rankPage({
     score: (input) => deps.threads.run<ScoreRowsOutput>('scoreRows', input),
+    count: (input) => deps.threads.run('countCandidates', input),
+    rank: (input) => deps.threads.run('rankCandidates', input),
     load: (batch) => cache.get(pool, cycle.cycleId, batch),
     stored: (refs) => loadStoredLists(pool, cycle.groupId, refs),
     batchBytes: columnBatchBytes(cfg.maxMemoryMb, cfg.workerConcurrency),
@@ -62,23 +64,31 @@ export const buildChunkPair: Processor<'build-chunk-pair'> = (job, deps) => runC
   const t2 = Date.now();
   const { held, written, ms: write, rewritten } = await withTransaction(pool, async (client) => {
     await assertCycleCurrent(client, cycle);
-    const pageLists = { rowRefs: rows.referenceIds, rowIds: named.ids.get(pageKey(kind, i))!, lists, referenceOfId: named.referenceOfId, k: settings.topK };
+    const pageLists = {
+      rowRefs: rows.referenceIds, rowIds: named.ids.get(pageKey(kind, i))!, lists, referenceOfId: named.referenceOfId, k: settings.topK,
+      colliders: ranked.colliders,
+    };
     return writePageMatches(client, cycle, { kind, index: i }, pageLists, ranked.stored);
   });
   // rank: loading pages, scoring, reading and merging stored lists (broken down after); stage: writing
   const ms = { rank: t2 - t1, stage: Date.now() - t2, ...ranked.ms, ...write };
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  metrics.batchMatchesTotalDuration.observe({ groupId: cycle.groupId }, seconds);
+  const labels = { groupId: cycle.groupId, domainId: cycle.domainId };
+  metrics.batchMatchesTotalDuration.observe(labels, seconds);
+  metrics.graphPreprocessorDuration.observe({ groupId: cycle.groupId }, (t2 - t1) / 1000);
   const matchType = settings.partition ? 'BIPARTITE' : 'SYMMETRIC';
   let kept = 0;
   for (const l of lists) kept += Math.min(settings.topK, l.ids.length);
-  // generated: every edge above the threshold; dropped: those the row's top-K evicted
-  metrics.potentialMatchesGenerated.inc({ groupId: cycle.groupId, match_type: matchType }, ranked.offered);
-  metrics.matchDrops.inc({ groupId: cycle.groupId, reason: 'top_k_eviction', match_type: matchType }, Math.max(0, ranked.offered - kept));
-  metrics.potentialMatchesSaved.inc({ groupId: cycle.groupId }, held);
+  // generated: every edge above the threshold; dropped: those the row's top-K evicted, and the
+  // candidate pairs the LSH candidate limit left unscored
+  metrics.potentialMatchesGenerated.inc({ ...labels, match_type: matchType }, ranked.offered);
+  metrics.matchDrops.inc({ ...labels, reason: 'top_k_eviction', match_type: matchType }, Math.max(0, ranked.offered - kept));
+  if (settings.candidates === 'metadata') metrics.matchDrops.inc({ ...labels, reason: 'lsh_candidate_limit', match_type: matchType }, ranked.unscored);
+  metrics.potentialMatchesSaved.inc(labels, held);
   if (rewritten) deps.log.warn({ page: `${kind}${i}` }, 'the stored lists of an E page did not match its rows: the page was rewritten whole');
   // pairs, written and the times feed the cycle's quality record (flush-group sums them)
   return {
-    pairs: ranked.pairs, edges: held, written, rescored: ranked.rescored, rewritten, batches: ranked.batches, seconds, ms, startedAt, finishedAt: Date.now(),
+    page: `${kind}${i}`, pairs: ranked.pairs, edges: held, written, rescored: ranked.rescored, capped: ranked.capped, rewritten, batches: ranked.batches,
+    seconds, ms, startedAt, finishedAt: Date.now(),
   };
 });

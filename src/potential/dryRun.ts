@@ -24,7 +24,7 @@ import { encodeNodePage } from './fetchPage.ts';
 import { fetchNodePage } from './nodePages.ts';
 import { groupSettings, settingsFingerprint } from '../groups/groupSettings.ts';
 import type { PageEdge } from './pageMatches.ts';
-import { scoreRows } from './scoringTask.ts';
+import { countCandidates, rankCandidates, scoreRows } from './scoringTask.ts';
 
 /** score histogram: 10 buckets of width 0.1 over [0, 1] */
 export const BUCKETS = 10;
@@ -132,6 +132,8 @@ export async function dryRunPotential(cfg: Config, pool: Pool, groupRef: Pick<Gr
   const data = new Map(pages.map((p) => [pageKey(p.kind, p.index), p.data]));
   const io: RankingIo = {
     score: async (input) => scoreRows(input),
+    count: async (input) => countCandidates(input),
+    rank: async (input) => rankCandidates(input),
     load: async (batch) => new Map(batch.map((p) => [pageKey(p.kind, p.index), data.get(pageKey(p.kind, p.index))!])),
     stored: (refs) => loadStoredLists(pool, group.id, refs),
     batchBytes: columnBatchBytes(cfg.maxMemoryMb, cfg.workerConcurrency),

@@ -2,8 +2,9 @@
 // (unless an import changed them since the cycle started), the cursor persisted, participation
 // history written, last_run_potential_matches COMPLETED, staging removed, and just before it
 // commits the holds released and the circuit breaker closed — then perfect-match-group is enqueued
-// for the group. Before its transaction, while the pages are still staged, it measures the cycle
-// (cycleQuality.ts: size, possible pairs, recall estimate); the quality row commits with COMPLETED.
+// for the group (unless PERFECT_AFTER_POTENTIAL is off: the PERFECT_CRON sweep then enqueues it).
+// Before its transaction, while the pages are still staged, it measures the cycle (cycleQuality.ts:
+// size, possible pairs, recall estimate); the quality row commits with COMPLETED.
 import { recordGroupSuccess } from '../shared/circuitBreakerStore.ts';
 import { coordinationContext } from '../shared/coordination/context.ts';
 import { withTransaction } from '../shared/db.ts';
@@ -77,11 +78,13 @@ export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycl
     return { nodeCount, edgeCount };
   });
   if (quality) reportQuality(cfg, deps.log, cycle, quality);
-  const perfect = openQueue(cfg, QUEUE.perfect);
-  try {
-    await enqueuePerfectMatch(perfect, { id: cycle.groupId, domainId: cycle.domainId }, { potentialCycleId: cycle.cycleId });
-  } finally {
-    await perfect.close();
+  if (cfg.perfectAfterPotential) {
+    const perfect = openQueue(cfg, QUEUE.perfect);
+    try {
+      await enqueuePerfectMatch(perfect, { id: cycle.groupId, domainId: cycle.domainId }, { potentialCycleId: cycle.cycleId });
+    } finally {
+      await perfect.close();
+    }
   }
   metrics.potentialCycleDuration.observe({ groupId: cycle.groupId }, (Date.now() - cycle.startedAt.getTime()) / 1000);
   deps.log.info(counts, 'cycle completed');

@@ -64,7 +64,7 @@ export const flushGroup: Processor<'flush-group'> = (job, deps) => runCycleJob(j
     }
     return { departed, rows: summed ?? await countRows(c, cycle), build: buildTotals(children), startedAt };
   });
-  metrics.storageProcessorBatchDuration.observe({ table: 'potential_matches' }, Number(process.hrtime.bigint() - t0) / 1e9);
+  metrics.storageProcessorBatchDuration.observe({ table: 'potential_matches', groupId: cycle.groupId }, Number(process.hrtime.bigint() - t0) / 1e9);
   return { ...out, finishedAt: Date.now() };
 });
 

@@ -12,6 +12,8 @@ export interface StoredList {
   refs: string[];
   scores: Float64Array;
   exhaustive: boolean;
+  /** the node's LSH candidates when its list was ranked (an upper bound), with a candidate limit; else null */
+  colliders: number | null;
 }
 
 /** Row x's entries of a top-K heap state (k entries a row), best first. */
@@ -34,16 +36,23 @@ export interface MergedPage {
  * The E rows of an incremental cycle: `fresh` holds each row's best K + R among the cycle's new
  * (and changed) nodes. A row's stored entries at nodes that are still there and unchanged
  * (`unchangedId` says which neighbour ids those are) survive; merged with the fresh ones, they give
- * the row's exact list when at least `k` entries are known exactly.
+ * the row's exact list when at least `k` entries are known exactly. Rows marked in `full` are not
+ * merged: they are scored against every node.
  */
 export function mergeStoredLists(
   rowRefs: string[], fresh: TopKState | undefined, keep: number, k: number,
-  stored: Map<string, StoredList>, idOf: Map<string, number>, unchangedId: (id: number) => boolean,
+  stored: Map<string, StoredList>, idOf: Map<string, number>, unchangedId: (id: number) => boolean, full?: Uint8Array,
 ): MergedPage {
   const lists: Array<RankedList | null> = [];
   const rescore = new Uint8Array(rowRefs.length);
   let rescored = 0;
   rowRefs.forEach((ref, x) => {
+    if (full?.[x]) {
+      rescore[x] = 1;
+      rescored++;
+      lists.push(null);
+      return;
+    }
     const own = stored.get(ref);
     const n = own?.refs.length ?? 0;
     const ids = new Int32Array(n);

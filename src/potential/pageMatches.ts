@@ -101,6 +101,8 @@ export interface PageLists {
   referenceOfId: string[];
   /** rows a node keeps in potential_matches; the rest of its list is its reserve */
   k: number;
+  /** per row node, its LSH candidates with a candidate limit (pageRanking.ts); null without one */
+  colliders: Int32Array | null;
 }
 
 /** The top-K rows of the page in the unique key's order: rows by reference id, then by neighbour. */
@@ -116,20 +118,23 @@ function* topRows(p: PageLists): Generator<PageEdge> {
 
 /** The stored lists of the given nodes of a group. */
 export async function loadStoredLists(db: Pool | PoolClient, groupId: string, refs: string[]): Promise<Map<string, StoredList>> {
-  const { rows } = await db.query<{ reference_id: string; entries: Buffer; exhaustive: boolean }>(
-    'SELECT reference_id, entries, exhaustive FROM potential_match_lists WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [groupId, refs]);
-  return new Map(rows.map((r) => [r.reference_id, { ...unpackList(r.entries), exhaustive: r.exhaustive }]));
+  const { rows } = await db.query<{ reference_id: string; entries: Buffer; exhaustive: boolean; colliders: number | null }>(
+    `SELECT reference_id, entries, exhaustive, colliders FROM potential_match_lists
+     WHERE group_id = $1 AND reference_id = ANY($2::varchar[])`, [groupId, refs]);
+  return new Map(rows.map((r) => [r.reference_id, { ...unpackList(r.entries), exhaustive: r.exhaustive, colliders: r.colliders }]));
 }
 
 async function writeLists(c: PoolClient, cycle: CycleRow, p: PageLists, deleteFirst: boolean): Promise<void> {
   if (deleteFirst) await c.query('DELETE FROM potential_match_lists WHERE group_id = $1 AND reference_id = ANY($2::varchar[])', [cycle.groupId, p.rowRefs]);
   const group = encodedFields([{ uuid: cycle.groupId }]);
-  await copyChunks(c, 'COPY potential_match_lists (group_id, reference_id, entries, exhaustive) FROM STDIN (FORMAT binary)', (function* () {
+  const copy = 'COPY potential_match_lists (group_id, reference_id, entries, exhaustive, colliders) FROM STDIN (FORMAT binary)';
+  await copyChunks(c, copy, (function* () {
     const rows = new BinaryCopyRows();
     for (let x = 0; x < p.rowRefs.length; x++) {
       const l = p.lists[x];
       const entries = packList(Array.from(l.ids, (id) => p.referenceOfId[id]), l.scores);
-      rows.row(4, group.length + textFieldBytes(p.rowRefs[x]) + 4 + entries.length + 5).encoded(group).text(p.rowRefs[x]).bytea(entries).bool(l.exhaustive);
+      rows.row(5, group.length + textFieldBytes(p.rowRefs[x]) + 4 + entries.length + 5 + 8).encoded(group).text(p.rowRefs[x]).bytea(entries)
+        .bool(l.exhaustive).int4(p.colliders ? p.colliders[x] : null);
       yield* rows.drain();
     }
     yield* rows.finish();

@@ -3,7 +3,8 @@
 // pages and returns the row page's top-K so far; a job whose column pages exceed its memory
 // budget calls it once per batch, passing the top-K back in.
 import type { SideFilter } from '../matching/pageSide.ts';
-import { flatRows, lshRows } from '../matching/rowScoring.ts';
+import type { CandidateCut } from '../matching/lshStrategy.ts';
+import { flatRows, lshCount, lshRank, lshRows, type PageSpec } from '../matching/rowScoring.ts';
 import { deserializePage } from '../matching/pageCodec.ts';
 import { createScorer } from '../matching/scorerRegistry.ts';
 import { TopK } from '../matching/topK.ts';
@@ -26,6 +27,8 @@ export interface ScoreRowsInput {
   state?: TopKState;
   /** 1 for the row nodes to score (default: all) */
   rowMask?: Uint8Array;
+  /** the candidate limit's cut of the capped rows (metadata strategy) */
+  cut?: CandidateCut;
 }
 
 export interface TopKState {
@@ -51,6 +54,8 @@ class CountingTopK extends TopK {
   }
 }
 
+const runsOf = (bipartite: boolean): Array<[SideFilter, SideFilter]> => (bipartite ? [['left', 'right'], ['right', 'left']] : [['all', 'all']]);
+
 export function scoreRows(input: ScoreRowsInput): ScoreRowsOutput {
   const scorer = createScorer(input.scorer.name, input.scorer.options);
   const rows = deserializePage(input.rowsPage);
@@ -61,12 +66,12 @@ export function scoreRows(input: ScoreRowsInput): ScoreRowsOutput {
     topK.count.set(input.state.count);
   }
   const columns = input.columns.map((c) => ({ page: deserializePage(c.page), ids: c.ids }));
-  const runs: Array<[SideFilter, SideFilter]> = input.bipartite ? [['left', 'right'], ['right', 'left']] : [['all', 'all']];
-  const score = input.candidates === 'metadata' ? lshRows : flatRows;
   let pairs = 0;
   let collisions = 0;
-  for (const [rowFilter, colFilter] of runs) {
-    const r = score(scorer, { page: rows, ids: input.rowIds, filter: rowFilter, only: input.rowMask }, columns.map((c) => ({ ...c, filter: colFilter })), topK);
+  for (const [rowFilter, colFilter] of runsOf(input.bipartite)) {
+    const rowSpec = { page: rows, ids: input.rowIds, filter: rowFilter, only: input.rowMask };
+    const colSpecs = columns.map((c) => ({ ...c, filter: colFilter }));
+    const r = input.candidates === 'metadata' ? lshRows(scorer, rowSpec, colSpecs, topK, input.cut) : flatRows(scorer, rowSpec, colSpecs, topK);
     pairs += r.pairs;
     collisions += r.collisions;
   }
@@ -75,3 +80,47 @@ export function scoreRows(input: ScoreRowsInput): ScoreRowsOutput {
 
 // the recall estimate of finalize-group runs on these threads too
 export { gatherSample, sampleTopK } from './recallTask.ts';
+
+/** A row page against a batch of column pages, for the candidate limit's passes (metadata strategy). */
+export interface CandidatesInput {
+  bipartite: boolean;
+  rowsPage: Uint8Array;
+  rowIds: Int32Array;
+  columns: ColumnInput[];
+  /** 1 for the row nodes to take (default: all) */
+  rowMask?: Uint8Array;
+}
+
+function eachRun(input: CandidatesInput, visit: (rows: PageSpec, columns: PageSpec[]) => void): number {
+  const rows = deserializePage(input.rowsPage);
+  const columns = input.columns.map((c) => ({ page: deserializePage(c.page), ids: c.ids }));
+  for (const [rowFilter, colFilter] of runsOf(input.bipartite)) {
+    visit({ page: rows, ids: input.rowIds, filter: rowFilter, only: input.rowMask }, columns.map((c) => ({ ...c, filter: colFilter })));
+  }
+  return rows.size;
+}
+
+/** Counts each row node's LSH candidates among the columns, added to `counts` (one entry per row page node). */
+export function countCandidates(input: CandidatesInput & { counts?: Int32Array }): { counts: Int32Array } {
+  let counts = input.counts;
+  eachRun(input, (rows, columns) => {
+    counts ??= new Int32Array(rows.page.size);
+    lshCount(rows, columns, counts);
+  });
+  return { counts: counts! };
+}
+
+/**
+ * Ranks the candidates of the rows with slot[a] ≥ 0 (the capped rows, also in rowMask): keeps each
+ * one's best `limit` by rank key, carried across batches in `state` (one row per slot).
+ */
+export function rankCandidates(input: CandidatesInput & { limit: number; slots: number; slot: Int32Array; state?: TopKState }): { state: TopKState } {
+  const keys = new TopK(input.slots, input.limit);
+  if (input.state) {
+    keys.score.set(input.state.score);
+    keys.id.set(input.state.id);
+    keys.count.set(input.state.count);
+  }
+  eachRun(input, (rows, columns) => lshRank(rows, columns, keys, input.slot));
+  return { state: { score: keys.score, id: keys.id, count: keys.count } };
+}

@@ -15,9 +15,7 @@ import { DelayedError, Queue, Worker } from 'bullmq';
 import type { RedisClient } from '../shared/redis.ts';
 import { readBreaker } from '../shared/circuitBreakerStore.ts';
 import type { Config } from '../shared/config.ts';
-import { coordinationContext } from '../shared/coordination/context.ts';
-import { RESOURCE } from '../shared/coordination/keys.ts';
-import { LeaderLease } from '../shared/coordination/leaderLease.ts';
+import type { LeaderLease } from '../shared/coordination/leaderLease.ts';
 import type { Pool } from '../shared/db.ts';
 import { logger } from '../shared/logger.ts';
 import { metrics } from '../shared/metrics.ts';
@@ -25,6 +23,7 @@ import { bullConnection } from '../shared/queue.ts';
 import { defaultJobOptions } from '../shared/queues.ts';
 import { createRedis } from '../shared/redis.ts';
 import { startCycle } from '../potential/startCycle.ts';
+import { startSchedulerLease, type SchedulerLease } from './schedulerLease.ts';
 
 export const SCHEDULE_QUEUE = 'potential-schedule';
 export const PLAN_JOB = 'plan-potential-cycles';
@@ -82,16 +81,14 @@ export interface PotentialScheduler {
 export interface SchedulerOptions {
   /** cron pattern (default POTENTIAL_CRON; 6 fields, seconds first) */
   pattern?: string;
+  /** the producer's scheduler lease (schedulerLease.ts), shared with the perfect sweep; default: one of its own */
+  lease?: SchedulerLease;
 }
 
 export async function startPotentialScheduler(cfg: Config, pool: Pool, opts: SchedulerOptions = {}): Promise<PotentialScheduler> {
   const redis = createRedis(cfg);
-  const lease = new LeaderLease(coordinationContext(cfg, redis), RESOURCE.scheduler.name, {
-    ttlMs: cfg.leaderLeaseTtlMs,
-    onElected: (epoch) => logger().info({ epoch }, 'potential scheduler: leader'),
-    onDemoted: (err) => logger().warn({ err }, 'potential scheduler: no longer leader'),
-  });
-  lease.campaign();
+  const own = opts.lease ? undefined : startSchedulerLease(cfg);
+  const { lease } = opts.lease ?? own!;
   const queue = new Queue(SCHEDULE_QUEUE, { connection: bullConnection(cfg), prefix: cfg.queuePrefix, defaultJobOptions: defaultJobOptions(cfg) });
   await queue.upsertJobScheduler(SCHEDULER_ID, { pattern: opts.pattern ?? cfg.potentialCron, tz: cfg.cronZone }, {
     name: PLAN_JOB,
@@ -114,7 +111,7 @@ export async function startPotentialScheduler(cfg: Config, pool: Pool, opts: Sch
     async stop() {
       await worker.close();
       await queue.close();
-      await lease.stop();
+      await own?.stop();
       redis.disconnect();
     },
   };

@@ -78,6 +78,17 @@ export class BinaryCopyRows {
     return this;
   }
 
+  /** an int4, or NULL */
+  int4(v: number | null): this {
+    if (v === null) {
+      this.pos = this.buf.writeInt32BE(-1, this.pos);
+      return this;
+    }
+    this.pos = this.buf.writeInt32BE(4, this.pos);
+    this.pos = this.buf.writeInt32BE(v, this.pos);
+    return this;
+  }
+
   float8(v: number): this {
     this.pos = this.buf.writeInt32BE(8, this.pos);
     this.pos = this.buf.writeDoubleBE(v, this.pos);

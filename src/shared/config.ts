@@ -77,7 +77,12 @@ export const SETTINGS = {
   }),
   perfectCron: s({
     env: 'PERFECT_CRON', kind: 'string', default: '0 0 3 * * *', seedKey: 'PerfectMatchesCreationScheduler cron',
-    doc: 'Cron of the perfect-match sweep',
+    doc: 'Cron of the perfect-match sweep (matchflow producer): every group whose perfect result is missing, FAILED or older than its last ' +
+      'completed potential cycle gets that cycle\'s perfect run',
+  }),
+  perfectAfterPotential: s({
+    env: 'PERFECT_AFTER_POTENTIAL', kind: 'bool', default: true,
+    doc: 'A completed potential cycle enqueues its perfect run at once; false leaves perfect runs to the PERFECT_CRON sweep (the seeds\' nightly run)',
   }),
   cronZone: s({ env: 'CRON_ZONE', kind: 'string', default: 'Asia/Kolkata', doc: 'Time zone of the crons', seedKey: 'scheduling.potential-match.zone' }),
   // concurrency
@@ -87,7 +92,7 @@ export const SETTINGS = {
   }),
   maxConcurrentGroups: s({
     env: 'MATCH_MAX_CONCURRENT_GROUPS', kind: 'int', default: 1, min: 1, seedKey: 'match.max-concurrent-groups',
-    doc: 'Perfect-match groups run at once per domain',
+    doc: 'Perfect-match runs of one domain at once, across the cluster (a Redis semaphore per domain)',
   }),
   workerLockDurationMs: s({
     env: 'WORKER_LOCK_DURATION_MS', kind: 'int', default: 30000, min: 1000,
@@ -116,10 +121,6 @@ export const SETTINGS = {
   nodeFetchBatchSize: s({
     env: 'NODE_FETCH_BATCH_SIZE', kind: 'int', default: 1000, min: 1, seedKey: 'node.fetch.batch-size',
     doc: 'Nodes per keyset page (fetch-page)',
-  }),
-  graphChunkSize: s({
-    env: 'GRAPH_CHUNK_SIZE', kind: 'int', default: 500, min: 1, seedKey: 'graph.chunk-size',
-    doc: 'Nodes per chunk inside a page when scoring',
   }),
   saveBatchSize: s({
     env: 'MATCH_SAVE_BATCH_SIZE', kind: 'int', default: 50000, min: 1, seedKey: 'match.save.batch-size',
@@ -175,8 +176,9 @@ export const SETTINGS = {
     doc: 'MinHash bands per table (each band is one hash-table lookup)',
   }),
   lshCandidateLimit: s({
-    env: 'MATCHING_LSH_CANDIDATE_LIMIT', kind: 'int', default: 1000, min: 1, seedKey: 'matching.lsh.candidate-limit',
-    doc: 'Candidates scored per node by the LSH strategy',
+    env: 'MATCHING_LSH_CANDIDATE_LIMIT', kind: 'int', default: 0, min: 0, seedKey: 'matching.lsh.candidate-limit',
+    doc: 'Most LSH candidates a node is scored against (its best by bands shared, then a pair hash); 0: no limit. ' +
+      'The seed\'s 1,000 capped most nodes of large groups, which incremental cycles must then re-score in full (docs/benchmarks.md)',
   }),
   lshSimilarityThreshold: s({
     env: 'MATCHING_LSH_SIMILARITY_THRESHOLD', kind: 'number', default: 0.55, min: 0.01, max: 0.99, seedKey: 'matching.lsh.similarity-threshold',
@@ -186,6 +188,10 @@ export const SETTINGS = {
   cyclePermitRetryMs: s({
     env: 'POTENTIAL_PERMIT_RETRY_MS', kind: 'int', default: 5000, min: 10,
     doc: 'A cycle that finds no free domain permit waits this long (delayed job) before trying again',
+  }),
+  perfectPermitRetryMs: s({
+    env: 'PERFECT_PERMIT_RETRY_MS', kind: 'int', default: 5000, min: 10,
+    doc: 'A perfect run that finds its domain at MATCH_MAX_CONCURRENT_GROUPS waits this long (delayed job, no attempt used) before trying again',
   }),
   scoringThreads: s({
     env: 'MATCHING_SCORING_THREADS', kind: 'int', default: 1, min: 1,
@@ -206,7 +212,7 @@ export const SETTINGS = {
   groupLockTtlMs: s({ env: 'GROUP_LOCK_TTL_MS', kind: 'int', default: 60000, min: 1000, doc: 'TTL of the per-group cycle lock (refreshed while held)' }),
   domainSemaphoreTtlMs: s({
     env: 'DOMAIN_SEMAPHORE_TTL_MS', kind: 'int', default: 60000, min: 1000,
-    doc: 'TTL of a domain semaphore permit (refreshed while held)',
+    doc: 'TTL of a permit of the domain semaphores (potential cycles, and perfect runs per domain), refreshed while held',
   }),
   leaderLeaseTtlMs: s({ env: 'LEADER_LEASE_TTL_MS', kind: 'int', default: 15000, min: 1000, doc: 'TTL of the producer leader lease' }),
   coordinationRetryMs: s({

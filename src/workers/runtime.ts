@@ -4,6 +4,7 @@ import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Config } from '../shared/config.ts';
 import { createPool, type Pool } from '../shared/db.ts';
 import { jobLogger, logger } from '../shared/logger.ts';
+import { metrics } from '../shared/metrics.ts';
 import { createRedis } from '../shared/redis.ts';
 import { bullConnection } from '../shared/queue.ts';
 import type { JobName, QueueName } from '../shared/queues.ts';
@@ -74,6 +75,10 @@ export async function startWorkers(cfg: Config, opts: StartWorkersOptions): Prom
       maxStalledCount: cfg.workerMaxStalledCount,
     });
     worker.on('error', (err) => logger().error({ queue, err }, 'worker error'));
+    // a job that failed for good after its attempts (or stalled too often); not one refused as unrecoverable
+    worker.on('failed', (job, err) => {
+      if (job?.finishedOn && err?.name !== 'UnrecoverableError') metrics.maxRetriesExceeded.inc({ queue, job: job.name });
+    });
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));

@@ -4,7 +4,8 @@
 // + i); neighbour ids are the callers' `ids`.
 import type { EncodedPage } from '../../src/matching/encodedPage.ts';
 import { scoreFlat } from '../../src/matching/flatStrategy.ts';
-import { lshRows } from '../../src/matching/rowScoring.ts';
+import type { CandidateCut } from '../../src/matching/lshStrategy.ts';
+import { lshCount, lshRank, lshRows } from '../../src/matching/rowScoring.ts';
 import type { PairScorer } from '../../src/matching/pairScorer.ts';
 import { consecutive, noRows, pageSide, type PageSide, type SideFilter } from '../../src/matching/pageSide.ts';
 import { TopK } from '../../src/matching/topK.ts';
@@ -59,22 +60,43 @@ export function flatGroupTopK(scorer: PairScorer, g: GroupInput, k: number): Gro
 
 /**
  * MinHash LSH: each page of rows against every page (rowScoring.lshRows), directed, as the
- * pipeline's row jobs do.
+ * pipeline's row jobs do. With `candidateLimit`, as the pipeline's N pages: each page's rows are
+ * counted, the capped ones ranked, and then scored within their cut.
  */
-export function lshGroupTopK(scorer: PairScorer, g: GroupInput, k: number): GroupResult & { collisions: number } {
+export function lshGroupTopK(scorer: PairScorer, g: GroupInput, k: number, candidateLimit = 0): GroupResult & { collisions: number; capped: number } {
   const off = rowOffsets(g.pages);
   const topK = new TopK(off.at(-1)!, k);
   let pairs = 0;
   let collisions = 0;
+  let capped = 0;
   const ids = g.pages.map((p, i) => g.ids?.[i] ?? consecutive(p.size, off[i]));
   const runs: Array<[SideFilter, SideFilter]> = g.bipartite ? [['left', 'right'], ['right', 'left']] : [['all', 'all']];
   for (const [rowFilter, colFilter] of runs) {
     const columns = g.pages.map((page, i) => ({ page, ids: ids[i], filter: colFilter }));
     g.pages.forEach((page, i) => {
-      const st = lshRows(scorer, { page, ids: ids[i], filter: rowFilter, rows: consecutive(page.size, off[i]) }, columns, topK);
+      const rows = { page, ids: ids[i], filter: rowFilter, rows: consecutive(page.size, off[i]) };
+      let cut: CandidateCut | undefined;
+      if (candidateLimit > 0) {
+        const counts = new Int32Array(page.size);
+        collisions += lshCount(rows, columns, counts).collisions;
+        const over = Array.from(counts.keys()).filter((x) => counts[x] > candidateLimit);
+        capped += over.length;
+        if (over.length) {
+          const slot = new Int32Array(page.size).fill(-1);
+          over.forEach((x, s) => (slot[x] = s));
+          const keys = new TopK(over.length, candidateLimit);
+          collisions += lshRank({ ...rows, only: Uint8Array.from(slot, (s) => (s >= 0 ? 1 : 0)) }, columns, keys, slot).collisions;
+          cut = { key: new Float64Array(page.size).fill(NaN), id: new Int32Array(page.size) };
+          over.forEach((x, s) => {
+            cut!.key[x] = keys.score[s * candidateLimit];
+            cut!.id[x] = keys.id[s * candidateLimit];
+          });
+        }
+      }
+      const st = lshRows(scorer, rows, columns, topK, cut);
       pairs += st.pairs;
       collisions += st.collisions;
     });
   }
-  return { topK, pairsScored: pairs, collisions };
+  return { topK, pairsScored: pairs, collisions, capped };
 }

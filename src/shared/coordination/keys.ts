@@ -60,6 +60,10 @@ export const RESOURCE = {
   groupCycle: (groupId: string): ResourceRef => ({ kind: 'lock', name: `group-cycle:${groupId}` }),
   /** at most maxConcurrentDomains domains processed at once */
   domains: { kind: 'semaphore', name: 'domains' } as ResourceRef,
+  /** at most maxConcurrentGroups perfect-match runs of one domain at once */
+  perfectGroups: (domainId: string): ResourceRef => ({ kind: 'semaphore', name: `perfect-groups:${domainId}` }),
+  /** the perfect-match writes of one group, fenced with the permit tokens of its domain's perfectGroups */
+  perfectWrite: (groupId: string): ResourceRef => ({ kind: 'semaphore', name: `perfect-write:${groupId}` }),
   /** one producer plans the scheduled cycles */
   scheduler: { kind: 'leader', name: 'scheduler' } as ResourceRef,
 } as const;

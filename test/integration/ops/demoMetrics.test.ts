@@ -61,12 +61,20 @@ describe('metrics after a demo run', function () {
     for (const name of ['potential_matches_generated_total', 'potential_matches_saved_total', 'match_drops_total', 'perfect_matches_saved_total']) {
       expect([...perGroup(name)].sort(), name).to.deep.equal([...groupIds].sort());
     }
-    expect(total('potential_matches_generated_total')).to.equal(total('potential_matches_saved_total') + total('match_drops_total'));
-    expect(ofDemo('match_drops_total').every((s) => s.labels.reason === 'top_k_eviction')).to.equal(true);
+    const evicted = ofDemo('match_drops_total').filter((s) => s.labels.reason === 'top_k_eviction').reduce((a, s) => a + s.value, 0);
+    expect(total('potential_matches_generated_total')).to.equal(total('potential_matches_saved_total') + evicted);
+    expect([...new Set(ofDemo('match_drops_total').map((s) => s.labels.reason))].sort()).to.deep.equal(['lsh_candidate_limit', 'top_k_eviction']);
+    // the cycle metrics carry the group's domain
+    const domainIds = new Set(ctx.domain.groups.map((g) => g.group.domainId));
+    for (const name of ['potential_matches_generated_total', 'potential_matches_saved_total', 'match_drops_total', 'perfect_matches_creation_count',
+      'matching_duration_count', 'batch_matches_total_duration_count']) {
+      expect(ofDemo(name).length, name).to.be.greaterThan(0);
+      expect(ofDemo(name).every((s) => domainIds.has(s.labels.domainId)), name).to.equal(true);
+    }
     expect(total('nodes_imported_total')).to.be.greaterThan(0);
     // timers (histograms): observed at least once per demo group where they carry a groupId
     for (const name of ['batch_matches_total_duration', 'graph_build_duration', 'matching_duration', 'perfect_matches_creation',
-      'potential_matches_cycle_duration', 'perfect_match_storage_duration']) {
+      'potential_matches_cycle_duration', 'perfect_match_storage_duration', 'graph_preprocessor_duration', 'perfect_match_storage_batch_duration']) {
       expect([...perGroup(`${name}_count`)].sort(), name).to.deep.equal([...groupIds].sort());
       expect(total(`${name}_sum`), name).to.be.greaterThan(0);
     }
@@ -80,6 +88,10 @@ describe('metrics after a demo run', function () {
       expect(errors.every((s) => s.value === 0), name).to.equal(true);
     }
     expect(text).to.contain('# TYPE perfect_match_storage_errors_total counter');
+    expect(text).to.contain('# TYPE max_retries_exceeded_total counter');
+    expect(samples.find((s) => s.name === 'heap_usage_before_cleanup')?.value).to.be.greaterThan(0);
+    expect(text).to.contain('# TYPE heap_usage_after_cleanup gauge');
+    expect(samples.find((s) => s.name === 'system_cpu_usage')?.value).to.be.within(0, 1);
     // queue depths and the default process metrics
     expect(samples.some((s) => s.name === 'bullmq_queue_jobs' && s.labels.queue === 'perfect' && s.labels.state === 'failed')).to.equal(true);
     expect(samples.find((s) => s.name === 'process_cpu_user_seconds_total')?.value).to.be.greaterThan(0);

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { configureGroup, resolveDomain, resolveGroup, type GroupRow, type MatchType } from '../../../src/groups/catalog.ts';
 import { removeNodes } from '../../../src/import/removeNodes.ts';
-import { closeCycleQueues } from '../../../src/potential/cycleJobs.ts';
+import { closeCycleQueues, potentialQueue } from '../../../src/potential/cycleJobs.ts';
 import { lastPerfectRun } from '../../../src/perfect/lastRuns.ts';
 import { createRedis } from '../../../src/shared/redis.ts';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
@@ -60,8 +60,12 @@ describe('incremental cycles equal a full recompute', function () {
     expect(job.status, job.failureReason ?? '').to.equal('COMPLETED');
   }
 
+  /** the ids of the cycles cycle() ran, in order */
+  const cycleIds: string[] = [];
+
   async function cycle(group: GroupRow, incremental: boolean): Promise<string> {
     const cycleId = await startCycle(fx.cfg, group, { incremental });
+    cycleIds.push(cycleId);
     const out = await waitForCycle(fx.cfg, fx.t.pool, group.id, cycleId, 50, 120000);
     if (out.status === 'SKIPPED') return `SKIPPED: ${out.reason}`;
     expect(out.status, JSON.stringify(out)).to.equal('COMPLETED');
@@ -179,5 +183,34 @@ describe('incremental cycles equal a full recompute', function () {
       // every row pairs a mentor with a mentee
       expect(mentees.has(from) !== mentees.has(to), r).to.equal(true);
     }
+  });
+
+  it('metadata with a candidate limit: capped nodes are scored against every node, the others merged', async () => {
+    // about half of these 1,500 nodes have more LSH candidates than the limit
+    const LIMIT = 150;
+    const group = await makeGroup('capped', { candidateStrategy: 'metadata', lsh: { candidateLimit: LIMIT } }, 'SYMMETRIC');
+    const people = [...syntheticPeople({ count: 1500, seed: 101, prefix: 'p' })];
+    await importPeople(group, people);
+    expect(await cycle(group, true)).to.equal('COMPLETED');
+    const { rows: [split] } = await fx.t.pool.query(
+      `SELECT count(*) FILTER (WHERE colliders > $2)::int AS capped, count(*) FILTER (WHERE colliders <= $2)::int AS free
+       FROM potential_match_lists WHERE group_id = $1`, [group.id, LIMIT]);
+    expect(split.capped).to.be.within(300, 1200);
+    expect(split.free).to.be.within(300, 1200);
+    const edits = changed(people.filter((_, i) => i % 5 === 2), 202);
+    const added = [...syntheticPeople({ count: 300, seed: 303, prefix: 'q' })];
+    await importPeople(group, [...edits, ...added]);
+    await incrementalEqualsFull(group);
+    // the incremental cycle (the one before the full recompute) re-scored the capped unchanged nodes, and merged others
+    const incremental = cycleIds.at(-2);
+    const builds = (await potentialQueue(fx.cfg).getJobs(['completed'], 0, -1))
+      .filter((j) => j.name === 'build-chunk-pair' && (j.data as { cycleId: string }).cycleId === incremental)
+      .map((j) => j.returnvalue as { rescored: number; capped: number; page: string });
+    const existing = builds.filter((b) => b.page.startsWith('E'));
+    const rescored = existing.reduce((n, b) => n + b.rescored, 0);
+    const capped = existing.reduce((n, b) => n + b.capped, 0);
+    expect(rescored, 'some unchanged nodes were merged').to.be.lessThan(1500 - edits.length);
+    expect(capped, 'capped unchanged nodes').to.be.greaterThan(0);
+    expect(rescored, 'the capped unchanged nodes were re-scored').to.be.at.least(capped);
   });
 });

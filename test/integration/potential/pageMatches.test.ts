@@ -28,7 +28,7 @@ describe('potential page writes', function () {
       const own = edges.filter((e) => e.referenceId === r);
       return { ...sortRanked(own.map((e) => idOf.get(e.matchedReferenceId)!), own.map((e) => e.score)), exhaustive };
     });
-    return { rowRefs: refs, rowIds: Int32Array.from(refs, (r) => idOf.get(r)!), lists, referenceOfId: all, k };
+    return { rowRefs: refs, rowIds: Int32Array.from(refs, (r) => idOf.get(r)!), lists, referenceOfId: all, k, colliders: null };
   }
 
   // the page's staging row, which the write claims (a page of its own per call unless `index` is given)

@@ -3,7 +3,8 @@ import { CompatibilityScorer } from '../../../src/matching/compatibilityScorer.t
 import { encodePage, SIDE_LEFT, SIDE_RIGHT, type EncodedPage, type NodeInput } from '../../../src/matching/encodedPage.ts';
 import { scoreFlat } from '../../../src/matching/flatStrategy.ts';
 import { flatGroupTopK, lshGroupTopK } from '../../support/groupTopK.ts';
-import { candidateProbability, lshParamsFrom, rowsPerBand } from '../../../src/matching/lshStrategy.ts';
+import { candidateProbability, collisionKey, lshParamsFrom, rowsPerBand } from '../../../src/matching/lshStrategy.ts';
+import { hashString } from '../../../src/matching/hash32.ts';
 import type { LshParams } from '../../../src/matching/minhash.ts';
 import { consecutive, noRows, pageSide } from '../../../src/matching/pageSide.ts';
 import { recallAtK } from '../../support/recall.ts';
@@ -132,5 +133,46 @@ describe('candidate strategies', () => {
     expect(found.length / planted.length).to.be.at.least(0.97);
     // pairs scored by LSH (directed) against the directed pairs flat would score
     expect(lsh.pairsScored / (nodes.length * (nodes.length - 1))).to.be.lessThan(0.5);
+  });
+
+  it('LSH with a candidate limit scores a capped node against its best colliders only (most bands, then pair hash); equals the oracle', () => {
+    const LIMIT = 12;
+    const K = 10;
+    const pages = paginate(people, 60, { lsh: DEFAULT_LSH });
+    const scorer = new CompatibilityScorer();
+    const whole = encodePage(people);
+    const bound = scorer.bind(whole, whole);
+    const bandsOf = (i: number) => {
+      const p = pages[Math.floor(i / 60)];
+      const x = i % 60;
+      return p.lsh!.hasTokens[x] ? p.lsh!.bandKeys.subarray(x * 100, x * 100 + 100) : null;
+    };
+    let capped = 0;
+    const truth = people.map((_, i) => {
+      const mine = bandsOf(i);
+      const colliders: Array<{ id: number; key: number }> = [];
+      for (let j = 0; j < people.length; j++) {
+        const theirs = bandsOf(j);
+        if (i === j || !mine || !theirs) continue;
+        let shared = 0;
+        for (let b = 0; b < 100; b++) if (mine[b] === theirs[b]) shared++;
+        if (shared) colliders.push({ id: j, key: collisionKey(shared, hashString(people[i].referenceId), hashString(people[j].referenceId)) });
+      }
+      colliders.sort((a, b) => b.key - a.key || a.id - b.id);
+      if (colliders.length > LIMIT) capped++;
+      return colliders.slice(0, LIMIT)
+        .map((c) => ({ id: c.id, score: bound.score(i, c.id) }))
+        .filter((e) => e.score > scorer.threshold)
+        .sort((x, y) => y.score - x.score || x.id - y.id)
+        .slice(0, K);
+    });
+    expect(capped, 'a third of the nodes are over the limit').to.be.greaterThan(people.length / 3);
+    const lsh = lshGroupTopK(scorer, { pages }, K, LIMIT);
+    expect(lsh.capped).to.equal(capped);
+    for (let u = 0; u < people.length; u++) expect(lsh.topK.sorted(u), `node ${u}`).to.deep.equal(truth[u]);
+    // and without a limit every collider is scored
+    const free = lshGroupTopK(scorer, { pages }, K);
+    expect(free.capped).to.equal(0);
+    expect(lsh.pairsScored).to.be.lessThan(free.pairsScored);
   });
 });
