@@ -68,7 +68,7 @@ export interface OpsSources {
   histograms: HistogramCache;
 }
 
-/** Compatibility scores lie in [0, 1] (seed 001 MetadataCompatibilityCalculator). */
+/** Compatibility scores lie in [0, 1] (docs/scoring.md). */
 export const SCORE_RANGE = { lo: 0, hi: 1 } as const;
 
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'waiting-children', 'prioritized', 'failed', 'completed'] as const;

@@ -1,4 +1,4 @@
-// Header normalization (seed 002 BR-5: metadata keys are normalized before storage) and the
+// Header normalization (metadata keys are normalized before storage) and the
 // column plan of a CSV file: which column is reference_id, which is type, which become metadata.
 import { ImportInputError } from './errors.ts';
 

@@ -33,7 +33,7 @@ async function publishStatus(deps: WorkerDeps, publish: Publish | null, payload:
 }
 
 /**
- * The request an import job carries, as a NodeExchange that can be replayed (seed UC-3). The job
+ * The request an import job carries, as a NodeExchange that can be replayed. The job
  * keeps only where the Kafka message was, not its text: this is the request as understood, with
  * the domain and group by id. It has no requestId, so that a replay is a new import.
  */
@@ -49,7 +49,7 @@ function replayableRequest(payload: ImportFilePayload): NodeExchange {
   };
 }
 
-/** A Kafka request whose import finally failed goes to the DLQ with the reason (seed UC-3: replay). */
+/** A Kafka request whose import finally failed goes to the DLQ with the reason, to be replayed. */
 async function sendToDlq(deps: WorkerDeps, publish: Publish | null, payload: ImportFilePayload, origin: KafkaOrigin, reason: string): Promise<void> {
   if (!publish) return;
   try {

@@ -1,4 +1,4 @@
-// The nodes_import_job record of an import (seed 002 §8.3.2): PENDING when enqueued, PROCESSING
+// The nodes_import_job record of an import: PENDING when enqueued, PROCESSING
 // while a worker runs it, COMPLETED or FAILED with its counts and reason.
 import type { Pool, PoolClient } from '../shared/db.ts';
 

@@ -1,4 +1,4 @@
-// The NodeExchange import request (seed 002 §8.3.1), as it arrives over HTTP or Kafka, validated
+// The NodeExchange import request, as it arrives over HTTP or Kafka, validated
 // field by field, and its translation into an import request.
 import type { ImportSource } from '../shared/queues.ts';
 import { REFERENCE_ID_MAX, TYPE_MAX } from './rowValidation.ts';

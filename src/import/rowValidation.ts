@@ -87,7 +87,7 @@ export function stageRecord(record: string[], rowNumber: number, ctx: RowContext
   batch.addNode(rowNumber, ctx.nextId(), referenceId, type, json + '}');
 }
 
-/** A reference-id list entry (seed UC-2): a node with no metadata. */
+/** A reference-id list entry: a node with no metadata. */
 export function stageReference(value: unknown, rowNumber: number, ctx: RowContext, batch: StagedBatch): void {
   if (typeof value !== 'string') return reject(ctx, batch, rowNumber, null, 'reference id is not a string');
   const referenceId = value.trim();

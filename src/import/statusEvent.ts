@@ -1,4 +1,4 @@
-// The NodesTransferJobExchange status event (seed 002 §8.3.1), published when an import ends.
+// The NodesTransferJobExchange status event, published when an import ends.
 // The success and failed lists are capped (STATUS_LIST_CAP); the counts are always complete.
 import type { ImportOutcome } from './runImport.ts';
 

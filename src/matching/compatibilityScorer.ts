@@ -1,4 +1,4 @@
-// The seeds' MetadataCompatibilityCalculator (seed 001 §6.5), with the rules the seed leaves vague
+// The seeds' MetadataCompatibilityCalculator (docs/scoring.md), with the rules the seed leaves vague
 // decided and written down here. Value-level rules (normalization, what is a number, what is a
 // multi-value list) are in metadataValue.ts.
 //

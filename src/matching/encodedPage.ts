@@ -54,7 +54,7 @@ export const SIDE_NONE = 0;
 export const SIDE_LEFT = 1;
 export const SIDE_RIGHT = 2;
 
-/** Bipartite split (seed 001 §6.4): nodes whose `key` value is one of leftValues / rightValues. */
+/** Bipartite split: nodes whose `key` value is one of leftValues / rightValues. */
 export interface PartitionSpec {
   /** a metadata key; 'type' falls back to the node's type column when the metadata lacks it */
   key: string;

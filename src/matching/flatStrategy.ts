@@ -1,4 +1,4 @@
-// The flat strategy (seed 001 §6.2 'flat', and the bipartite builder's chunk-pair loop §6.5):
+// The flat strategy (and the bipartite builder's chunk-pair loop of the original design):
 // every node of one side against every node of the other, scored exactly, edges above the
 // scorer's threshold offered to the top-K.
 //

@@ -1,4 +1,4 @@
-// The metadata strategy (seed 001 §6.2): MinHash LSH banding picks candidate pairs, which are then
+// The metadata strategy: MinHash LSH banding picks candidate pairs, which are then
 // scored exactly by the group's scorer. Band keys are computed once per node when its page is
 // encoded (minhash.ts); here we only match them.
 //

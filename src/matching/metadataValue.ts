@@ -1,5 +1,5 @@
 // How one raw metadata value is read before any comparison. These are the value-level rules of
-// the MetadataCompatibilityCalculator (seed 001 §6.5) made exact; the pair-level rules live in
+// the MetadataCompatibilityCalculator (docs/scoring.md) made exact; the pair-level rules live in
 // compatibilityScorer.ts.
 //
 // 1. Normalization: trim, lower-case (locale independent), and collapse runs of white space to

@@ -1,4 +1,4 @@
-// MinHash signatures and LSH band keys of a node's metadata (the metadata strategy, seed 001 §6.2).
+// MinHash signatures and LSH band keys of a node's metadata (the metadata strategy).
 //
 // The hash family is built so that two nodes agree on one MinHash value with a probability close
 // to their compatibility score (compatibilityScorer.ts), not to the Jaccard similarity of some

@@ -1,4 +1,4 @@
-// The out-of-core edge store of a perfect-match run (the role of seed 003's GraphStore): edges
+// The out-of-core edge store of a perfect-match run (the role of the original's GraphStore): edges
 // that do not fit the memory budget go to the worker-local LMDB in chunks, are sorted chunk by
 // chunk into rank-ordered runs, and are streamed back in global rank order by a k-way merge.
 // Only O(chunk) edges are ever in memory.

@@ -1,5 +1,5 @@
 // Bookkeeping of perfect-match runs (last_run_perfect_matches) and the rule that decides whether
-// a group needs one (seed 004 §2.2, seed 000 FR-2: nothing changed, nothing to do).
+// a group needs one (nothing changed since the last run: nothing to do).
 import type { Pool, PoolClient } from '../shared/db.ts';
 
 type Db = Pool | PoolClient;

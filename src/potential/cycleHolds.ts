@@ -23,7 +23,7 @@ export type AcquireResult = { ok: true; lockToken: number; permitToken: number }
  * The owner recorded with a cycle's holds. A first page that took them and then died (SIGKILL,
  * a cut connection) before recording the cycle is retried: the retry recognizes them as its own
  * and resumes them. Without that it found its own lock taken and skipped the cycle as "another
- * cycle of the group is running" (found by the chaos suite).
+ * cycle of the group is running".
  */
 export const cycleOwner = (cycleId: string): string => `cycle ${cycleId}`;
 

@@ -33,7 +33,7 @@ export async function failCycle(deps: Pick<WorkerDeps, 'cfg' | 'pool' | 'redis'>
     await deleteStaging(c, cycle.cycleId);
     // Before the FAILED mark commits, so that whoever sees it finds the group free and the failure
     // counted (a new cycle of the group starting meanwhile waits on this row to mark itself
-    // PENDING). One more consecutive failure for the group's circuit breaker (seed 004 §9) — once
+    // PENDING). One more consecutive failure for the group's circuit breaker — once
     // per cycle, by whoever marks it FAILED: two children failing for good, or a cycle superseded
     // by a newer one, count no extra failure.
     try {

@@ -1,4 +1,4 @@
-// `matchflow run potential --group G --dry-run` (seed 004 §12): a group's potential-match cycle
+// `matchflow run potential --group G --dry-run`: a group's potential-match cycle
 // computed in this process and written nowhere. It walks the same keyset pages (fetchNodePage),
 // encodes them the same way, scores each row page against the same column pages in the same
 // memory-budget batches with the same scoring function (scoreRows) and neighbour ids, so the

@@ -41,7 +41,7 @@ export const finalizeGroup: Processor<'finalize-group'> = (job, deps) => runCycl
   const measured = committed ? null : await measure(deps, cycle);
   let quality: QualityRow | null = null;
   // Before COMPLETED commits, so that whoever sees it finds the group free and its circuit breaker
-  // closed (seed 004 §9: a completed cycle closes it). Should the commit fail, the job runs again.
+  // closed (a completed cycle closes it). Should the commit fail, the job runs again.
   const releaseAndCloseBreaker = async () => {
     await releaseCycleHolds(coordinationContext(cfg, redis), cycle);
     await recordGroupSuccess(redis, cfg, cycle.groupId);

@@ -1,9 +1,7 @@
-// flush-group: runs once every build-chunk-pair job of the cycle has written its row page
-// (pageMatches.ts: COPY → temp → INSERT, one transaction per page, on the workers in parallel —
-// a single flush transaction of 5,000,000 rows took ~60 s here on one core).
-// What is left for the group as a whole: a FULL run deletes the rows of nodes that are no longer
-// in the group, and the group's row count is taken for the last-run marker. Fenced with the
-// cycle's group-lock token.
+// flush-group: runs once every build-chunk-pair job of the cycle has written its row page (the
+// pages are written by the build jobs themselves, in parallel: pageMatches.ts). What is left for
+// the group as a whole: a FULL run deletes the rows of nodes that are no longer in the group, and
+// the group's row count is taken for the last-run marker. Fenced with the cycle's group-lock token.
 import { withTransaction, type PoolClient } from '../shared/db.ts';
 import { metrics } from '../shared/metrics.ts';
 import type { Processor } from '../shared/processor.ts';

@@ -1,41 +1,11 @@
-// Writing one row page's top-K into potential_matches (seed 004 §6). Everything is keyed by the
-// page's row nodes (rows are directed, see below), so pages are written independently — each
-// build-chunk-pair job writes its own page, in parallel on every worker:
-//   N page (new nodes): their earlier rows are deleted first (their lists are recomputed whole, and
-//           GREATEST must not keep up a stale score), then the page's rows are COPYed straight into
-//           potential_matches. After that DELETE, in the same transaction, no row of the page can
-//           conflict, so neither ON CONFLICT (speculative insertion: one more index probe and WAL
-//           record per row, ~30 % of the write) nor seed 004's TEMP table is needed: COPY into the
-//           table inserts heap tuples in batches, where INSERT … SELECT from a TEMP table writes
-//           every row twice and runs the executor per row (psql, 1,000,000 rows: 6.5 s against
-//           0.8 s + 7.3 s). Two attempts of the same page (a stalled job run again while the first
-//           still writes) are serialized by the lock on the page's staging row (claimPageWrite), so
-//           the later one deletes the earlier one's committed rows instead of hitting the unique
-//           key. The DELETE is skipped when it has nothing to find: the group had no rows when the
-//           cycle began and no earlier attempt wrote the page (migration 023).
-//   E page (incremental, unchanged nodes): each node's new list is known in the job (pageLists.ts),
-//           and so is what it had stored (potential_match_lists): only the difference is written —
-//           the rows that left deleted by key, the rows that came upserted. A count of the nodes'
-//           rows afterwards checks that the stored lists told the truth; when it does not, or when
-//           an earlier attempt already wrote the page (the lists the job read may be that
-//           attempt's), the page is rewritten whole, as an N page is.
-// Beside the rows, each node's list (top-K and reserve, potential_match_lists) is rewritten whole:
-// one row per node.
-// A page's transaction is idempotent: a retried job leaves the same rows.
-//
-// Storage decision: rows are DIRECTED. A row (reference_id, matched_reference_id, score) means
-// matched_reference_id is among the K best neighbours of reference_id; an unordered pair is stored
-// in both directions when each node has the other in its top-K, once when only one does. So every
-// node's top-K is exactly "its rows as reference_id", mutual top-K is "both directions present",
-// and the perfect stage reads rows as (reference_id → matched_reference_id) preferences, deduping
-// to unordered pairs when its algorithm wants an undirected graph. Ties at the K-th place are
-// broken by matched_reference_id in code-point order, in the build jobs and in the SQL below.
-//
-// Visibility: pages commit one by one while the group's last run is PENDING; the perfect stage
-// reads a group only when its last potential run is COMPLETED (finalize-group sets it after every
-// page and flush-group's clean-up committed). A cycle that fails for good is marked FAILED, and
-// the group's next cycle rewrites whatever pages it had written (its new nodes are still
-// unprocessed; a full recompute rewrites all).
+// Writing one row page's ranked lists: each node's top-K into potential_matches (rows are
+// directed: a row says matched_reference_id is among reference_id's K best) and its whole list into
+// potential_match_lists. Pages are keyed by their row nodes, so build jobs write them in parallel.
+// N pages (new and changed nodes) are replaced whole, COPYed straight in after their nodes' rows
+// are deleted; E pages (unchanged nodes) write only the difference to what the job read, and fall
+// back to a whole rewrite when the rows were not what the lists said. Every page's transaction is
+// idempotent. Why each of these, with figures: docs/architecture.md,
+// "Storing potential matches" and "Incremental cycles".
 import { randomBytes } from 'node:crypto';
 import type { RankedList } from '../matching/rankedList.ts';
 import { BinaryCopyRows, encodedFields, textFieldBytes } from '../shared/binaryCopy.ts';

@@ -8,7 +8,7 @@
 // for the leader to take. Planning starts an incremental cycle for every active group with
 // unprocessed nodes; the cycle id is derived from the tick and the group, so even a tick planned
 // twice (a stalled plan job run again) enqueues each cycle once. A group whose circuit breaker is
-// open (seed 004 §9: 5 consecutive failed cycles, then 15 minutes) is skipped until the breaker
+// open (by default after 5 consecutive failed cycles, for 15 minutes) is skipped until the breaker
 // lets a trial cycle through.
 import { createHash } from 'node:crypto';
 import { DelayedError, Queue, Worker } from 'bullmq';

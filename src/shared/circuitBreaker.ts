@@ -1,4 +1,4 @@
-// The circuit breaker of one group (seed 004 §9): after `failureThreshold` consecutive failed
+// The circuit breaker of one group, as the original scheduler's: after `failureThreshold` consecutive failed
 // cycles the breaker opens and the scheduler skips the group for `openMs`; after that it is
 // half-open: the next cycle is a trial — success closes the breaker, failure opens it again for
 // another `openMs`. Pure transitions only; circuitBreakerStore.ts keeps the state in Redis.

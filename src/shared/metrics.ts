@@ -71,7 +71,7 @@ export const metrics = {
   importJobDuration: histogram('nodes_import_duration', 'Seconds of one import-file job'),
   potentialCycleDuration: histogram('potential_matches_cycle_duration', 'Seconds of one group cycle, fetch to finalize', ['groupId']),
   groupCyclesFailed: counter('potential_matches_cycles_failed_total', 'Group cycles ended FAILED', ['groupId']),
-  circuitBreakerTrips: counter('group_circuit_breaker_trips_total', 'Times a group circuit breaker opened (seed 004 §9)', ['groupId']),
+  circuitBreakerTrips: counter('group_circuit_breaker_trips_total', 'Times a group circuit breaker opened', ['groupId']),
   circuitBreakerSkips: counter('group_circuit_breaker_skips_total', 'Scheduled cycles not started because the group circuit breaker was open', ['groupId']),
   recallEstimate: gauge('potential_matches_recall_estimate',
     'Recall estimate of the group\'s last potential cycle: share of a node sample\'s exact top-K the cycle kept', ['groupId']),

@@ -19,7 +19,7 @@ export const JOB = {
 } as const;
 export type JobName = (typeof JOB)[keyof typeof JOB];
 
-/** Where an import's rows come from (seed 002 UC-1, UC-2). */
+/** Where an import's rows come from: a file, an object, or a list of reference ids. */
 export type ImportSource =
   | { kind: 'file'; path: string }
   | { kind: 's3'; url: string }
@@ -105,7 +105,7 @@ export interface PerfectMatchGroupPayload {
   potentialCycleId?: string;
   /** run even if nothing changed since the last perfect run */
   force?: boolean;
-  /** compute and return what would be written, write nothing (seed 004 §12); implies force */
+  /** compute and return what would be written, write nothing; implies force */
   dryRun?: boolean;
 }
 

@@ -1,6 +1,5 @@
-// Which strategy a perfect-match job really runs for a graph of a given size. Blossom is exact;
-// on potential-match graphs it takes about 4 s at 50,000 nodes and 1,250,000 edges on this 2-core
-// machine (docs/benchmarks.md), growing faster than the edge count. Past the limit a job runs
+// Which strategy a perfect-match job really runs for a graph of a given size. Blossom is exact and
+// its time grows faster than the edge count (figures: docs/benchmarks.md). Past the limit a job runs
 // greedy instead (at least half the optimum; 97 % of it on those graphs), and a bipartite graph
 // runs optimal assignment, which reaches the same optimum as blossom.
 import type { StrategyName } from './strategies.ts';

@@ -104,7 +104,7 @@ describe('import-file: CSV from the import root', () => {
     expect(event.failedList).to.have.length(7);
   });
 
-  it('imports a reference list (seed UC-2): new nodes with no metadata, existing nodes keep theirs', async () => {
+  it('imports a reference list: new nodes with no metadata, existing nodes keep theirs', async () => {
     await fx.file('p.csv', CSV);
     const first = await fx.run({ source: { kind: 'file', path: 'p.csv' } });
     await fx.t.pool.query('UPDATE nodes SET processed = true');

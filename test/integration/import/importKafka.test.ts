@@ -112,7 +112,7 @@ describe('Kafka import requests: handleImportMessage', () => {
     expect((out as { reason: string }).reason).to.match(new RegExp(`enqueue failed ${fx.cfg.maxRetries} times`));
   });
 
-  it('sends the request of an import that finally fails to the DLQ (seed UC-3 replay)', async () => {
+  it('sends the request of an import that finally fails to the DLQ, to be replayed', async () => {
     await fx.file('noheader.csv', 'u1,rome\n');
     const out = await handleImportMessage(deps, message({ domainId: 'acme', groupId: 'g1', filePath: 'noheader.csv' }));
     const job = await fx.wait((out as { importJobId: string }).importJobId);

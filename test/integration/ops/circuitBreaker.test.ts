@@ -1,4 +1,4 @@
-// The group circuit breaker in the pipeline (seed 004 §9): failed cycles count, the scheduler
+// The group circuit breaker in the pipeline: failed cycles count, the scheduler
 // skips a group whose breaker is open, lets one trial through once the open window has passed,
 // and a completed cycle closes the breaker.
 import { expect } from 'chai';

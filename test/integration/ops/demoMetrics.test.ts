@@ -1,4 +1,4 @@
-// After a demo run, /metrics shows the seeds' named metrics (seed 003 §7, seed 004 §10) with the
+// After a demo run, /metrics shows the seeds' named metrics (docs/operations.md) with the
 // values the run produced: every stage's counters and timers moved for the demo's groups.
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// --dry-run (seed 004 §12): `matchflow run potential|perfect --dry-run` computes everything and
+// --dry-run: `matchflow run potential|perfect --dry-run` computes everything and
 // persists nothing — and what it reports is what the real run then writes.
 import { expect } from 'chai';
 import type { RedisClient } from '../../../src/shared/redis.ts';

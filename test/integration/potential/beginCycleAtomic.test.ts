@@ -1,7 +1,7 @@
 // A first page that fails between recording its cycle and marking the group's run PENDING (a
 // PostgreSQL restart, a killed worker) must, once retried, still run the cycle to the end. Before
 // the fix the retry found the cycle row, took the cycle as begun, and its last page planned
-// nothing ("cycle ended"): the cycle hung until the next tick (found by the chaos suite).
+// nothing ("cycle ended"): the cycle hung until the next tick.
 import { expect } from 'chai';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { syntheticPeople } from '../../../src/synthetic/people.ts';

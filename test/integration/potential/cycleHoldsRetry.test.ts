@@ -1,6 +1,6 @@
 // A first page that took its cycle's holds and died before recording the cycle is retried: the
 // retry must get the same holds back, not skip its own cycle as "another cycle of the group is
-// running" (found by the chaos suite: a partition, then a kill, during a first page).
+// running" (a partition, then a kill, during a first page).
 import { expect } from 'chai';
 import { acquireCycleHolds } from '../../../src/potential/cycleHolds.ts';
 import { coordinationContext } from '../../../src/shared/coordination/context.ts';

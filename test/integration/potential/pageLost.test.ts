@@ -1,6 +1,6 @@
 // A stored page vanishing before the last page plans the flow (the UNLOGGED staging emptied by a
 // PostgreSQL crash restart): the last page fails the cycle at once, naming the page, instead of
-// waiting through every retry (found by the chaos suite); the next cycle completes the group.
+// waiting through every retry; the next cycle completes the group.
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';

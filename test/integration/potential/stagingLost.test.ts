@@ -1,6 +1,6 @@
 // The potential staging is UNLOGGED: a PostgreSQL crash empties it. When that happens between the
 // chunk pairs and finalize-group, the cycle must fail (and the next one run the nodes again), not
-// say COMPLETED with 0 nodes and leave every node unprocessed (found by the chaos suite).
+// say COMPLETED with 0 nodes and leave every node unprocessed.
 import { expect } from 'chai';
 import { startCycle, waitForCycle } from '../../../src/potential/startCycle.ts';
 import { JOB } from '../../../src/shared/queues.ts';

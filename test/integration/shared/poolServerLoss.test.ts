@@ -1,6 +1,6 @@
 // A pooled client that loses its server while checked out (a PostgreSQL restart between two
 // queries of a transaction) must fail its next query, not crash the process with an unhandled
-// 'error' event; the pool then serves healthy clients (found by the chaos suite).
+// 'error' event; the pool then serves healthy clients.
 import { expect } from 'chai';
 import { withClient } from '../../../src/shared/db.ts';
 import { createTestEnv, type TestEnv } from '../../support/testEnv.ts';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { normalizeHeader, planColumns } from '../../../src/import/headers.ts';
 import { ImportInputError } from '../../../src/import/errors.ts';
 
-describe('header normalization (seed BR-5)', () => {
+describe('header normalization', () => {
   it('maps the usual spellings to one key', () => {
     for (const h of ['reference_id', 'Reference ID', 'referenceId', 'REFERENCE-ID', ' reference.id ', '\uFEFFreference_id', 'ReferenceID']) {
       expect(normalizeHeader(h), h).to.equal('reference_id');

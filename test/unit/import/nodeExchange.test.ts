@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { importRequestOf, validateNodeExchange } from '../../../src/import/nodeExchange.ts';
 import { nodeIdSequence } from '../../../src/import/nodeIds.ts';
 
-describe('NodeExchange (seed 002 §8.3.1)', () => {
+describe('NodeExchange', () => {
   it('accepts the seed\'s message and maps it to an import request', () => {
     const v = validateNodeExchange({
       domainId: 'd', groupId: 'g', filePath: 'http://minio:9000/bucket/file.csv.gz', fileName: 'f.csv.gz', contentType: 'application/gzip',

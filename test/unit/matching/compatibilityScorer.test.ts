@@ -45,7 +45,7 @@ function oracle(a: Record<string, string>, b: Record<string, string>, weights: R
   return union > 0 ? sum / union : 0;
 }
 
-describe('CompatibilityScorer (seed MetadataCompatibilityCalculator rules)', () => {
+describe('CompatibilityScorer (the MetadataCompatibilityCalculator rules)', () => {
   it('exact text match scores 1; normalization makes case and spaces irrelevant', () => {
     expect(pair({ city: 'London' }, { city: 'london' })).to.equal(1);
     expect(pair({ city: ' New  York' }, { city: 'new york ' })).to.equal(1);
